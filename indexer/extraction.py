@@ -1,0 +1,35 @@
+"""What extraction yields: plain values that cross process and package boundaries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one file's extraction, so one hostile file cannot stall a load."""
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_pages: int = 5000
+    max_page_chars: int = 2_000_000
+    seconds_per_page: float = 10.0
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The text and embedded metadata of one file, page by page (one page for HTML and text)."""
+
+    mime: str
+    pages: tuple[str, ...]
+    title: str | None = None
+    created: str | None = None  # ISO date (YYYY-MM-DD) from embedded metadata, if any
+    headings: tuple[str, ...] = ()  # first headings seen, strongest first, for title inference
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def text_pages(self) -> int:
+        """Pages that carry a text layer (a scan has none)."""
+        return sum(1 for p in self.pages if p.strip())
