@@ -1,0 +1,314 @@
+"""The catalog: one SQLite row per document, its page texts, and the ledger of every file loaded."""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, MAX_YEAR, MIN_YEAR
+
+# Each entry upgrades the schema by one version; never edit a shipped entry, append one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sha256 TEXT NOT NULL UNIQUE,
+        filename TEXT NOT NULL,
+        source_path TEXT NOT NULL DEFAULT '',
+        mime TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        pages INTEGER NOT NULL,
+        text_pages INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        doc_type TEXT NOT NULL,
+        year INTEGER,
+        date TEXT,
+        division TEXT NOT NULL,
+        access TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+    );
+    CREATE TABLE pages (
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        page_no INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (doc_id, page_no)
+    );
+    CREATE TABLE files (
+        path TEXT PRIMARY KEY,
+        size INTEGER,
+        mtime_ns INTEGER,
+        sha256 TEXT,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        doc_id INTEGER,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_status ON documents(status);
+    CREATE INDEX files_outcome ON files(outcome);
+    """,
+)
+
+
+class CatalogError(ValueError):
+    """A value the catalog refuses (unknown type, impossible year, ...)."""
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """The descriptive metadata a person may set or correct."""
+
+    title: str
+    doc_type: str
+    year: int | None
+    date: str | None
+    division: str
+    access: str
+
+    def validated(self) -> "DocumentMeta":
+        """Self if every value is allowed, else a CatalogError naming the bad one."""
+        if self.doc_type not in DOC_TYPES:
+            raise CatalogError(f"unknown document type {self.doc_type!r}")
+        if self.division not in DIVISIONS:
+            raise CatalogError(f"unknown division {self.division!r}")
+        if self.access not in ACCESS_LEVELS:
+            raise CatalogError(f"unknown access level {self.access!r}")
+        if self.year is not None and not MIN_YEAR <= self.year <= MAX_YEAR:
+            raise CatalogError(f"year {self.year} is outside {MIN_YEAR}-{MAX_YEAR}")
+        if self.date is not None:
+            _check_iso_date(self.date)
+        if not self.title.strip():
+            raise CatalogError("title is empty")
+        return self
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    sha256: str
+    filename: str
+    source_path: str
+    mime: str
+    size: int
+    pages: int
+    text_pages: int
+    title: str
+    doc_type: str
+    year: int | None
+    date: str | None
+    division: str
+    access: str
+    added_at: str
+    status: str
+
+    @property
+    def meta(self) -> DocumentMeta:
+        return DocumentMeta(self.title, self.doc_type, self.year, self.date, self.division, self.access)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What happened to one source file the last time it was loaded."""
+
+    path: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    outcome: str  # loaded | duplicate | failed
+    reason: str
+    detail: str
+    doc_id: int | None
+    updated_at: str
+
+
+_DOC_COLUMNS = ", ".join(f.name for f in fields(Document))
+_FILE_COLUMNS = ", ".join(f.name for f in fields(FileRecord))
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """A connection to the catalog; use one per thread, close it when done."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Catalog":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One unit of work: commits if the block finishes, rolls back if it raises."""
+        if self.db.in_transaction:
+            yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- documents -------------------------------------------------------
+    def add_document(self, *, sha256: str, filename: str, source_path: str, mime: str, size: int,
+                     pages: Sequence[str], meta: DocumentMeta) -> int:
+        """Insert a document and its page texts in one transaction; returns its id (status pending)."""
+        meta.validated()
+        text_pages = sum(1 for page in pages if page.strip())
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO documents (sha256, filename, source_path, mime, size, pages, text_pages,"
+                " title, doc_type, year, date, division, access, added_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (sha256, filename, source_path, mime, size, len(pages), text_pages, meta.title,
+                 meta.doc_type, meta.year, meta.date, meta.division, meta.access, utc_now()),
+            )
+            doc_id = int(cursor.lastrowid)
+            db.executemany("INSERT INTO pages (doc_id, page_no, text) VALUES (?,?,?)",
+                           ((doc_id, number, text) for number, text in enumerate(pages, start=1)))
+        return doc_id
+
+    def get(self, doc_id: int) -> Document | None:
+        row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return Document(*row) if row else None
+
+    def get_many(self, ids: Iterable[int]) -> dict[int, Document]:
+        """Documents by id for a page of hits, in one query."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", wanted)
+        return {row[0]: Document(*row) for row in rows}
+
+    def find_by_sha(self, sha256: str) -> Document | None:
+        row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return Document(*row) if row else None
+
+    def iter_documents(self, status: str | None = None) -> Iterator[Document]:
+        """Every document (optionally of one status), oldest id first."""
+        sql = f"SELECT {_DOC_COLUMNS} FROM documents"
+        args: tuple = ()
+        if status:
+            sql, args = sql + " WHERE status = ?", (status,)
+        for row in self.db.execute(sql + " ORDER BY id", args).fetchall():
+            yield Document(*row)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def mark_indexed(self, ids: Iterable[int]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE documents SET status = 'indexed' WHERE id = ?", ((i,) for i in ids))
+
+    def mark_all_pending(self) -> None:
+        """Flag every document for indexing again (a rebuild in progress)."""
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET status = 'pending'")
+
+    def update_meta(self, doc_id: int, meta: DocumentMeta) -> None:
+        meta.validated()
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE documents SET title=?, doc_type=?, year=?, date=?, division=?, access=?,"
+                " status='pending' WHERE id=?",
+                (meta.title, meta.doc_type, meta.year, meta.date, meta.division, meta.access, doc_id))
+
+    def delete(self, doc_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            db.execute("UPDATE files SET doc_id = NULL WHERE doc_id = ?", (doc_id,))
+
+    # -- pages -----------------------------------------------------------
+    def page_texts(self, doc_id: int, page_nos: Iterable[int] | None = None) -> list[tuple[int, str]]:
+        """(page number, text) pairs of a document, in page order."""
+        if page_nos is None:
+            rows = self.db.execute(
+                "SELECT page_no, text FROM pages WHERE doc_id = ? ORDER BY page_no", (doc_id,))
+            return rows.fetchall()
+        wanted = sorted(set(page_nos))
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            f"SELECT page_no, text FROM pages WHERE doc_id = ? AND page_no IN ({marks}) ORDER BY page_no",
+            (doc_id, *wanted))
+        return rows.fetchall()
+
+    def pages_of_many(self, ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+        """Page texts of several documents in one query, for the hits on one results page."""
+        wanted = list(ids)
+        found: dict[int, list[tuple[int, str]]] = {doc_id: [] for doc_id in wanted}
+        if not wanted:
+            return found
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            f"SELECT doc_id, page_no, text FROM pages WHERE doc_id IN ({marks}) ORDER BY doc_id, page_no",
+            wanted)
+        for doc_id, page_no, text in rows:
+            found[doc_id].append((page_no, text))
+        return found
+
+    # -- the file ledger -------------------------------------------------
+    def record_file(self, path: str, outcome: str, *, size: int | None = None, mtime_ns: int | None = None,
+                    sha256: str | None = None, reason: str = "", detail: str = "",
+                    doc_id: int | None = None) -> None:
+        """Remember the outcome of loading one source file (the latest outcome wins)."""
+        with self.transaction() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                (path, size, mtime_ns, sha256, outcome, reason, detail, doc_id, utc_now()))
+
+    def file_record(self, path: str) -> FileRecord | None:
+        row = self.db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE path = ?", (path,)).fetchone()
+        return FileRecord(*row) if row else None
+
+    def failed_files(self) -> list[FileRecord]:
+        rows = self.db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE outcome = 'failed' ORDER BY path")
+        return [FileRecord(*row) for row in rows]
+
+    # -- summaries -------------------------------------------------------
+    def counts_by(self, column: str) -> list[tuple[object, int]]:
+        """Document counts grouped by one metadata column, most common first."""
+        if column not in {"doc_type", "year", "division", "access", "status", "mime"}:
+            raise CatalogError(f"cannot group by {column!r}")
+        rows = self.db.execute(
+            f"SELECT {column}, COUNT(*) FROM documents GROUP BY {column} ORDER BY COUNT(*) DESC, {column}")
+        return rows.fetchall()
+
+    def outcome_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT outcome, COUNT(*) FROM files GROUP BY outcome")
+        return dict(rows.fetchall())
+
+
+def _check_iso_date(value: str) -> None:
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise CatalogError(f"date {value!r} is not YYYY-MM-DD") from None

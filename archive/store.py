@@ -1,0 +1,92 @@
+"""A content-addressed file store: each original kept once under its SHA-256, never modified."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+
+
+def sha256_of(path: Path) -> str:
+    """The hex SHA-256 of a file, read in chunks so memory stays flat."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class BlobStore:
+    """Blobs under root/ab/abcdef...; writes are atomic (temp file, fsync, rename)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def put(self, source: Path) -> StoredBlob:
+        """Copy `source` into the store and return its hash; a blob already there is kept as is."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            size = _copy_hashing(Path(source), fd, digest)
+            final = self.path_for(digest.hexdigest())
+            final.parent.mkdir(exist_ok=True)
+            os.replace(tmp_name, final)
+            _fsync_dir(final.parent)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return StoredBlob(digest.hexdigest(), size)
+
+    def delete(self, sha256: str) -> bool:
+        """Remove a blob for good; True if it was there."""
+        path = self.path_for(sha256)
+        if not path.exists():
+            return False
+        path.unlink()
+        return True
+
+    def clean_incoming(self) -> int:
+        """Remove temp files left by a crash mid-copy; returns how many."""
+        leftovers = list(self.root.glob(".incoming-*")) if self.root.exists() else []
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        return len(leftovers)
+
+
+def _copy_hashing(source: Path, fd: int, digest: "hashlib._Hash") -> int:
+    size = 0
+    with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    return size
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the directory entry itself reaches the disk.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,128 @@
+"""The Whoosh index on disk: open or create it, write documents, rebuild it from the catalog."""
+from __future__ import annotations
+
+import logging
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from archive.catalog import Catalog, Document
+from indexer.schema import SCHEMA_VERSION, build_schema
+
+log = logging.getLogger(__name__)
+
+VERSION_FILE = "SCHEMA_VERSION"
+PAGE_GAP = "\n\n"
+
+
+def index_is_current(index_dir: Path) -> bool:
+    """True if an index exists and was written with this schema version."""
+    marker = Path(index_dir) / VERSION_FILE
+    return (whoosh_index.exists_in(str(index_dir))
+            and marker.exists() and marker.read_text().strip() == str(SCHEMA_VERSION))
+
+
+def create_index(index_dir: Path) -> Index:
+    """An empty index with the current schema, replacing whatever was there."""
+    index_dir = Path(index_dir)
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    index_dir.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(index_dir), build_schema())
+    (index_dir / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+    return ix
+
+
+def open_index(index_dir: Path) -> Index:
+    """The index in `index_dir`; an empty one if none exists yet. Raises StaleIndexError if outdated."""
+    if not whoosh_index.exists_in(str(index_dir)):
+        return create_index(index_dir)
+    if not index_is_current(index_dir):
+        raise StaleIndexError(f"the index in {index_dir} has an old schema: run `archive reindex`")
+    return whoosh_index.open_dir(str(index_dir))
+
+
+class StaleIndexError(RuntimeError):
+    """The index on disk was written with another schema version."""
+
+
+def sort_key_newest(doc: Document) -> int:
+    """YYYYMMDD as an integer (YYYY0000 when only the year is known, 0 when nothing is)."""
+    if doc.date:
+        return int(doc.date.replace("-", ""))
+    return (doc.year or 0) * 10000
+
+
+def document_fields(doc: Document, pages: Sequence[str]) -> dict:
+    """The Whoosh fields of one document."""
+    return {
+        "id": str(doc.id),
+        "content": PAGE_GAP.join(pages),
+        "title": doc.title,
+        "doc_type": doc.doc_type,
+        "year": str(doc.year) if doc.year else "unknown",
+        "division": doc.division,
+        "access": doc.access,
+        "newest": sort_key_newest(doc),
+        "title_sort": doc.title.casefold()[:100],
+    }
+
+
+@contextmanager
+def index_writer(ix: Index, limitmb: int = 256) -> Iterator:
+    """A writer that commits when the block ends and cancels if it raises."""
+    # compound=False keeps segments memory-mapped and shared between web workers.
+    writer = ix.writer(limitmb=limitmb, compound=False)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def index_documents(ix: Index, catalog: Catalog, docs: Iterable[Document]) -> list[int]:
+    """Add or replace documents in the index from their catalog rows; marks them indexed."""
+    done: list[int] = []
+    with index_writer(ix) as writer:
+        for doc in docs:
+            pages = [text for _, text in catalog.page_texts(doc.id)]
+            writer.update_document(**document_fields(doc, pages))
+            done.append(doc.id)
+    catalog.mark_indexed(done)
+    return done
+
+
+def remove_document(ix: Index, doc_id: int) -> None:
+    with index_writer(ix) as writer:
+        writer.delete_by_term("id", str(doc_id))
+
+
+def index_pending(ix: Index, catalog: Catalog, batch: int = 500) -> int:
+    """Index catalog rows left pending (a crashed load, an edit); returns how many."""
+    total = 0
+    while pending := _take(catalog.iter_documents(status="pending"), batch):
+        total += len(index_documents(ix, catalog, pending))
+    return total
+
+
+def rebuild_index(index_dir: Path, catalog: Catalog) -> int:
+    """Recreate the index from the catalog alone; returns the number of documents indexed."""
+    ix = create_index(index_dir)
+    catalog.mark_all_pending()
+    count = index_pending(ix, catalog)
+    log.info("rebuilt the index from the catalog: %d documents", count)
+    return count
+
+
+def _take(items: Iterator[Document], n: int) -> list[Document]:
+    taken = []
+    for item in items:
+        taken.append(item)
+        if len(taken) == n:
+            break
+    return taken
