@@ -34,3 +34,29 @@ def make_encrypted_pdf(path: Path, source: Path, user_password: str, algorithm: 
     with path.open("wb") as out:
         writer.write(out)
     return path
+
+
+def make_truncated_pdf(path: Path, source: Path) -> Path:
+    """Write the first half of a real PDF: a download cut off mid-way."""
+    data = source.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def make_png(path: Path) -> Path:
+    """Write a real 4x4 PNG image."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (4, 4), "red").save(path, format="PNG")
+    return path
+
+
+def make_zip(path: Path) -> Path:
+    """Write a real ZIP archive holding one text member."""
+    import zipfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("minutes.txt", "Minutes of the executive board meeting.")
+    return path
