@@ -14,6 +14,10 @@ class LoadError(Exception):
         self.detail = detail
         super().__init__(f"{Path(self.path).name}: {detail}")
 
+    def __reduce__(self):
+        # Errors cross from worker processes to the parent: rebuild them from their own arguments.
+        return (type(self), (self.path, self.detail))
+
 
 class EmptyFileError(LoadError):
     reason = "empty"

@@ -1,0 +1,176 @@
+"""The `archive` command: a thin layer over library functions that the tests call directly."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from archive.catalog import Catalog
+from archive.datadir import DataDir, resolve_data_dir
+from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, normalize_division
+from indexer.index import rebuild_index
+from indexer.load import FileOutcome, LoadReport, MetadataOverrides, load_paths
+from indexer.search import ArchiveSearcher, SearchRequest, SearchRequestError
+from web.serialize import results_to_json
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Data folder (store, catalog, index). Default: $ARCHIVE_DATA_DIR or ./data")
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None) -> None:
+    """The union document archive."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = resolve_data_dir(data_dir)
+
+
+def _year(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or not 1900 <= int(value) <= 2100:
+        raise click.BadParameter(f"{value!r} is not a year between 1900 and 2100", param_hint="--year")
+    return int(value)
+
+
+def _division(value: str | None) -> str | None:
+    if value is None:
+        return None
+    division = normalize_division(value)
+    if division is None:
+        raise click.BadParameter(f"{value!r}; choose from {', '.join(DIVISIONS)}", param_hint="--division")
+    return division
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--type", "doc_type", type=click.Choice(sorted(DOC_TYPES)), help="Document type for every file.")
+@click.option("--year", help="The year the documents are about.")
+@click.option("--division", help="Division, e.g. Teachers, PSRP, Healthcare.")
+@click.option("--access", type=click.Choice(ACCESS_LEVELS), help="Who may see the documents.")
+@click.option("--title", help="Title (for loading a single file).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.pass_obj
+def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access, title, jobs) -> None:
+    """Load files and folders (recursively) into the archive."""
+    overrides = MetadataOverrides(title=title, doc_type=doc_type, year=_year(year),
+                                  division=_division(division), access=access)
+    report = load_paths([Path(p) for p in paths], data, overrides, jobs=jobs, on_outcome=_echo_outcome)
+    _echo_summary(report)
+    if report.failed and not report.loaded and not report.duplicates:
+        sys.exit(1)
+
+
+def _echo_outcome(outcome: FileOutcome) -> None:
+    name = outcome.path
+    if outcome.outcome == "loaded":
+        click.echo(f"loaded     {name} (document {outcome.doc_id}, {outcome.pages} pages)")
+    elif outcome.outcome == "duplicate":
+        click.echo(f"duplicate  {name}: {outcome.detail}")
+    else:
+        click.echo(f"FAILED     {name}: {outcome.reason}: {outcome.detail}", err=True)
+
+
+def _echo_summary(report: LoadReport) -> None:
+    click.echo(f"\n{report.loaded} loaded ({report.pages} pages), {report.duplicates} already present, "
+               f"{report.failed} failed")
+
+
+@main.command()
+@click.argument("query", default="")
+@click.option("--type", "doc_type", multiple=True, help="Only this type (repeatable).")
+@click.option("--year", multiple=True, help="Only this year (repeatable).")
+@click.option("--division", multiple=True, help="Only this division (repeatable).")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
+@click.pass_obj
+def search(data: DataDir, query: str, doc_type, year, division, limit: int, as_json: bool) -> None:
+    """Search the archive as its operator (every document is visible)."""
+    filters = {k: tuple(v) for k, v in
+               {"doc_type": doc_type, "year": year, "division": tuple(map(_division, division))}.items() if v}
+    with Catalog(data.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(data.index_dir, catalog)
+        try:
+            results = searcher.search(SearchRequest(query=query, filters=filters, per_page=limit))
+        except SearchRequestError as exc:
+            raise click.UsageError(str(exc)) from None
+        finally:
+            searcher.close()
+    if as_json:
+        click.echo(json.dumps(results_to_json(results), indent=2, ensure_ascii=False))
+        return
+    _echo_results(results)
+
+
+def _echo_results(results) -> None:
+    if results.notice:
+        click.echo(results.notice)
+    click.echo(f"{results.total} documents")
+    for hit in results.hits:
+        doc = hit.document
+        click.echo(f"\n[{doc.id}] {doc.title} ({DOC_TYPES.get(doc.doc_type, doc.doc_type)}, "
+                   f"{doc.year or 'year unknown'}, {doc.division}) {doc.filename}")
+        for page in hit.pages:
+            click.echo(f"    p.{page.page}: {page.snippet_text}")
+        if hit.more_pages:
+            click.echo(f"    and {hit.more_pages} more pages")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.pass_obj
+def serve(data: DataDir, host: str, port: int, threads: int) -> None:
+    """Serve the archive on the web with a production WSGI server (waitress)."""
+    import waitress
+
+    from web.app import create_app
+
+    app = create_app({"DATA_DIR": str(data.root)})
+    click.echo(f"Serving {data.root} on http://{host}:{port}/")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="archive")
+
+
+@main.command()
+@click.pass_obj
+def reindex(data: DataDir) -> None:
+    """Rebuild the whole search index from the catalog (no PDF is read again)."""
+    data.ensure()
+    with Catalog(data.catalog_path) as catalog:
+        count = rebuild_index(data.index_dir, catalog)
+    click.echo(f"Rebuilt the index: {count} documents.")
+
+
+@main.command()
+@click.option("--failed", is_flag=True, help="Only list the files that failed, with reasons.")
+@click.pass_obj
+def status(data: DataDir, failed: bool) -> None:
+    """Counts by type, year and status; failed files with reasons."""
+    if not data.catalog_path.exists():
+        raise click.ClickException(f"no archive in {data.root} yet: load some files first")
+    with Catalog(data.catalog_path) as catalog:
+        if not failed:
+            _echo_counts(catalog)
+        failures = catalog.failed_files()
+        click.echo(f"\nFailed files: {len(failures)}")
+        for record in failures:
+            click.echo(f"  {record.path}: {record.reason}: {record.detail}")
+
+
+def _echo_counts(catalog: Catalog) -> None:
+    click.echo(f"Archive: {catalog.count()} documents")
+    for column, heading in (("doc_type", "By type"), ("year", "By year"), ("division", "By division"),
+                            ("access", "By access"), ("status", "By status")):
+        click.echo(f"\n{heading}:")
+        for value, count in catalog.counts_by(column):
+            click.echo(f"  {value if value is not None else 'unknown':<24} {count}")
+    outcomes = catalog.outcome_counts()
+    click.echo("\nFiles seen: " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
