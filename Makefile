@@ -1,0 +1,32 @@
+# `make run` serves the bundled samples; `make test` runs the whole suite. Both install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= data/demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run demo-data test bench clean check-system
+
+install: $(VENV)/.installed
+
+check-system:
+	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'Python 3.11 or newer is needed (found ' + sys.version.split()[0] + ')')"
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('magic') else 'libmagic is missing: install the system package libmagic1 (Debian/Ubuntu: sudo apt-get install libmagic1; macOS: brew install libmagic)')"
+
+$(VENV)/.installed: pyproject.toml | check-system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+demo-data: install
+	$(BIN)/archive --data-dir $(DEMO_DIR) load samples/
+
+run: demo-data
+	$(BIN)/archive --data-dir $(DEMO_DIR) serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) data/demo .pytest_cache

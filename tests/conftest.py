@@ -1,0 +1,85 @@
+"""Shared fixtures: a data folder under tmp_path, a small loaded archive, the app and its clients."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.datadir import DataDir
+from indexer.load import MetadataOverrides, load_paths
+from tests.builders import make_pdf
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def require_tool(name: str) -> str:
+    """The path of a system tool, or skip, except under CI where a missing tool is a failure."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is required under CI=true; .ci/run should install it")
+    pytest.skip(f"{name} is not installed")
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> DataDir:
+    return DataDir(tmp_path / "data").ensure()
+
+
+def write_small_corpus(folder: Path) -> dict[str, Path]:
+    """Four real documents of different kinds, with words known to sit on given pages."""
+    files = {
+        "audit": make_pdf(folder / "audits" / "2019-financial-audit.pdf", [
+            "Independent Auditor's Report\nTo the Executive Council\nFor the year ended June 30, 2019",
+            "Statement of Financial Position\nDues revenue and per capita payments to affiliates",
+            "Notes to the financial statements\nThe pension liability was negotiated with the trustees",
+        ], title="Financial Audit for Fiscal Year 2019"),
+        "convention": make_pdf(folder / "conventions" / "2021-convention-report.pdf", [
+            "Officers' Annual Reports to the Delegates\nPresident's report on organizing",
+            "Resolutions adopted by the convention\nResolved that negotiations continue statewide",
+        ], title="2021 Convention Report"),
+        "press": folder / "press" / "2022-statement.html",
+        "note": folder / "other" / "2018-fact-sheet.txt",
+    }
+    files["press"].parent.mkdir(parents=True, exist_ok=True)
+    files["press"].write_text(
+        "<!doctype html><html><head><title>Statement on School Funding</title>"
+        "<script>var secretScriptWord = 'zanzibarquux';</script></head><body><nav>Home Menu</nav>"
+        "<p>FOR IMMEDIATE RELEASE</p><p>HARTWELL, March 3, 2022 — Paraprofessionals rallied for "
+        "school funding at the capitol.</p></body></html>", encoding="utf-8")
+    files["note"].parent.mkdir(parents=True, exist_ok=True)
+    files["note"].write_text("Member Organizer Institute Fact Sheet\nOrganizers receive a stipend.\n", encoding="utf-8")
+    return files
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> dict[str, Path]:
+    return write_small_corpus(tmp_path / "incoming")
+
+
+@pytest.fixture
+def loaded(data: DataDir, corpus: dict[str, Path]) -> DataDir:
+    report = load_paths([corpus["audit"].parent.parent], data, MetadataOverrides(), jobs=1)
+    assert report.loaded == 4 and report.failed == 0, report.outcomes
+    return data
+
+
+@pytest.fixture
+def app(loaded: DataDir):
+    from web.app import create_app
+
+    return create_app({"DATA_DIR": str(loaded.root), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def cli_runner() -> CliRunner:
+    return CliRunner()
