@@ -94,7 +94,10 @@ class ArchiveSearcher:
 
     def searcher(self) -> Searcher:
         """The Whoosh searcher, reopened if a writer committed since it was opened."""
-        self._searcher = self._searcher.refresh()
+        if not self._searcher.up_to_date():
+            # Not Searcher.refresh(): it reuses segment readers and misses deletions made since.
+            self._searcher.close()
+            self._searcher = self.ix.searcher()
         return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResults:

@@ -1,0 +1,91 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.catalog import MIGRATIONS, Catalog, CatalogError, DocumentMeta
+
+META = DocumentMeta("2019 Financial Audit", "financial_audit", 2019, None, "Federation-wide", "members")
+
+
+def add(catalog: Catalog, sha: str = "a" * 64, pages=("page one", "page two"), meta=META) -> int:
+    return catalog.add_document(sha256=sha, filename="audit.pdf", source_path="/in/audit.pdf",
+                                mime="application/pdf", size=123, pages=list(pages), meta=meta)
+
+
+def test_a_document_and_its_pages_round_trip(tmp_path: Path):
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        doc_id = add(catalog, pages=("first page", "", "third page"))
+        doc = catalog.get(doc_id)
+        assert (doc.title, doc.doc_type, doc.year, doc.pages, doc.text_pages) == (
+            "2019 Financial Audit", "financial_audit", 2019, 3, 2)
+        assert doc.status == "pending"
+        assert catalog.page_texts(doc_id) == [(1, "first page"), (2, ""), (3, "third page")]
+        assert catalog.page_texts(doc_id, [3]) == [(3, "third page")]
+
+
+def test_the_same_sha256_cannot_be_catalogued_twice(tmp_path: Path):
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        add(catalog)
+        with pytest.raises(sqlite3.IntegrityError):
+            add(catalog)
+        assert catalog.count() == 1
+        assert catalog.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("doc_type", "memo", "unknown document type"),
+    ("division", "Pilots", "unknown division"),
+    ("access", "secret", "unknown access level"),
+    ("year", 20019, "outside"),
+    ("date", "03/04/2020", "YYYY-MM-DD"),
+    ("title", "  ", "title is empty"),
+])
+def test_bad_metadata_is_refused_with_the_reason(tmp_path: Path, field, value, message):
+    bad = DocumentMeta(**{**META.__dict__, field: value})
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        with pytest.raises(CatalogError, match=message):
+            add(catalog, meta=bad)
+        assert catalog.count() == 0
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path):
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        with pytest.raises(RuntimeError):
+            with catalog.transaction():
+                add(catalog)
+                raise RuntimeError("crash mid-load")
+        assert catalog.count() == 0
+
+
+def test_reopening_keeps_the_schema_version(tmp_path: Path):
+    Catalog(tmp_path / "c.sqlite3").close()
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_status_mark_indexed_and_counts(tmp_path: Path):
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        first = add(catalog, "a" * 64)
+        add(catalog, "b" * 64, meta=DocumentMeta("Statement", "press_statement", 2021, "2021-03-03", "PSRP", "public"))
+        catalog.mark_indexed([first])
+        assert [d.id for d in catalog.iter_documents(status="pending")] == [first + 1]
+        assert dict(catalog.counts_by("doc_type")) == {"financial_audit": 1, "press_statement": 1}
+        with pytest.raises(CatalogError):
+            catalog.counts_by("sha256; DROP TABLE documents")
+
+
+def test_the_file_ledger_keeps_the_latest_outcome(tmp_path: Path):
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        catalog.record_file("/in/x.pdf", "failed", reason="corrupt", detail="truncated")
+        assert [r.path for r in catalog.failed_files()] == ["/in/x.pdf"]
+        catalog.record_file("/in/x.pdf", "loaded", doc_id=1)
+        assert catalog.failed_files() == []
+        assert catalog.outcome_counts() == {"loaded": 1}
+
+
+def test_delete_removes_document_and_pages(tmp_path: Path):
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        doc_id = add(catalog)
+        catalog.delete(doc_id)
+        assert catalog.get(doc_id) is None and catalog.page_texts(doc_id) == []

@@ -1,0 +1,63 @@
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from archive.store import BlobStore, sha256_of
+
+
+def test_put_keeps_the_bytes_under_their_sha256(tmp_path: Path):
+    source = tmp_path / "report.pdf"
+    source.write_bytes(b"%PDF-1.4 convention report")
+    blob = BlobStore(tmp_path / "store").put(source)
+    expected = hashlib.sha256(source.read_bytes()).hexdigest()
+    assert blob.sha256 == expected and blob.size == source.stat().st_size
+    stored = tmp_path / "store" / expected[:2] / expected
+    assert stored.read_bytes() == source.read_bytes()
+
+
+def test_put_twice_stores_one_copy_and_leaves_no_temp_files(tmp_path: Path):
+    source = tmp_path / "a.txt"
+    source.write_text("same bytes")
+    store = BlobStore(tmp_path / "store")
+    first, second = store.put(source), store.put(source)
+    assert first == second
+    files = [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
+    assert files == [store.path_for(first.sha256)]
+
+
+def test_a_failed_copy_leaves_nothing_behind(tmp_path: Path):
+    store = BlobStore(tmp_path / "store")
+    with pytest.raises(FileNotFoundError):
+        store.put(tmp_path / "missing.pdf")
+    assert not [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
+
+
+def test_clean_incoming_removes_crash_leftovers(tmp_path: Path):
+    store = BlobStore(tmp_path / "store")
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / ".incoming-abc").write_bytes(b"half a file")
+    assert store.clean_incoming() == 1
+    assert not (tmp_path / "store" / ".incoming-abc").exists()
+
+
+def test_path_for_refuses_anything_but_a_hex_digest(tmp_path: Path):
+    store = BlobStore(tmp_path / "store")
+    for bad in ("../../etc/passwd", "ab", "Z" * 64):
+        with pytest.raises(ValueError):
+            store.path_for(bad)
+
+
+def test_delete_removes_the_blob(tmp_path: Path):
+    source = tmp_path / "x.txt"
+    source.write_text("to delete")
+    store = BlobStore(tmp_path / "store")
+    blob = store.put(source)
+    assert store.delete(blob.sha256) is True
+    assert not store.has(blob.sha256) and store.delete(blob.sha256) is False
+
+
+def test_sha256_of_matches_hashlib(tmp_path: Path):
+    source = tmp_path / "big.bin"
+    source.write_bytes(b"x" * (3 * 1024 * 1024 + 7))
+    assert sha256_of(source) == hashlib.sha256(source.read_bytes()).hexdigest()
