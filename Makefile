@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml | check-system
 	@touch $@
 
 demo-data: install
-	$(BIN)/archive --data-dir $(DEMO_DIR) load samples/
+	$(BIN)/archive --data-dir $(DEMO_DIR) load samples/*/
 
 run: demo-data
 	$(BIN)/archive --data-dir $(DEMO_DIR) serve --host $(HOST) --port $(PORT)

@@ -78,7 +78,7 @@ def infer_metadata(path: Path, extraction: Extraction) -> Inferred:
     title = infer_title(path, extraction)
     doc_type = infer_doc_type(path, head)
     year = infer_year(path, head, title, doc_type, extraction.created)
-    return Inferred(title, doc_type, year, infer_date(head), infer_division(path, head))
+    return Inferred(title, doc_type, year, infer_date(head), infer_division(path, title))
 
 
 def head_text(extraction: Extraction) -> str:
@@ -88,11 +88,26 @@ def head_text(extraction: Extraction) -> str:
 
 def infer_title(path: Path, extraction: Extraction) -> str:
     """Embedded title, else first heading, else first line of text, else the cleaned file name."""
-    candidates = (extraction.title, *extraction.headings[:1], _first_line(extraction))
-    for candidate in candidates:
-        if candidate and sum(ch.isalpha() for ch in candidate) >= 3:
+    embedded = extraction.title
+    if embedded and extraction.mime == "text/html":
+        embedded = _without_site_name(embedded)
+    for candidate in (embedded, *extraction.headings[:2], _first_line(extraction)):
+        if candidate and sum(ch.isalpha() for ch in candidate) >= 3 and not _BOILERPLATE.match(candidate):
             return " ".join(candidate.split())[:MAX_TITLE_CHARS]
     return title_from_name(path)
+
+
+_BOILERPLATE = re.compile(
+    r"^\s*(for immediate release|news release|press release|contact:"
+    r"|(january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+\d{1,2},\s+\d{4}\s*$)", re.I)
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]+$")
+
+
+def _without_site_name(title: str) -> str:
+    """A web page title without the site's name: "Statement on Funding | Riverstate Federation"."""
+    shorter = _SITE_SUFFIX.sub("", title)
+    return shorter if len(shorter.split()) >= 3 else title
 
 
 def title_from_name(path: Path) -> str:
@@ -143,16 +158,20 @@ def infer_date(head: str) -> str | None:
     return None
 
 
-def infer_division(path: Path, head: str) -> str | None:
-    """A division from folder or file names, else from words repeated in the opening text."""
+def infer_division(path: Path, title: str) -> str | None:
+    """A division from folder or file names, else from the title.
+
+    Not from the body: federation-wide reports name every division, and the union's own name
+    ("...Teachers and Public Employees") would claim them all.
+    """
     for name in _path_names(path):
         division = _path_division(name)
         if division:
             return division
-    text = _UNION_NAME.sub(" ", head.lower())
+    text = _UNION_NAME.sub(" ", title.lower())
     counts = {division: len(re.findall(pattern, text)) for division, pattern in _DIVISIONS}
     best = max(counts, key=lambda division: counts[division])
-    return best if counts[best] >= 2 else None
+    return best if counts[best] >= 1 else None
 
 
 def _path_names(path: Path) -> list[str]:
@@ -182,10 +201,10 @@ def _first_year(text: str) -> int | None:
 
 
 def _first_line(extraction: Extraction) -> str | None:
-    """The first non-empty line of the first page with text."""
+    """The first non-empty line of the first page with text, past press-release boilerplate."""
     for page in extraction.pages:
         for line in page.split("\n"):
-            if line.strip():
+            if line.strip() and not _BOILERPLATE.match(line):
                 return line.strip()
     return None
 

@@ -100,7 +100,8 @@ def test_period_end_is_not_a_dateline() -> None:
     ("misc/a.pdf", "State employees and public employees rallied.", "Public Employees"),
     ("misc/a.pdf", "Teachers and more teachers.", "Teachers"),
     ("misc/a.pdf", "Illinois Federation of Teachers\nIllinois Federation of Teachers", None),
-    ("public/a.pdf", "Nurses once.", None),
+    ("public/a.pdf", "Nurses once.", "Healthcare"),  # the first line is the title
+    ("misc/a.pdf", "Annual Report\nNurses, nurses and more nurses in the body.", None),  # body words don't count
 ])
 def test_division(relative: str, text: str, division: str | None) -> None:
     assert infer_metadata(ROOT / relative, _text(text)).division == division
