@@ -83,3 +83,30 @@ def client(app):
 @pytest.fixture
 def cli_runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def samples_archive(tmp_path_factory) -> DataDir:
+    """All of samples/ loaded once through the real pipeline (two worker processes)."""
+    data = DataDir(tmp_path_factory.mktemp("samples") / "data").ensure()
+    folders = sorted(p for p in SAMPLES.iterdir() if p.is_dir())
+    report = load_paths(folders, data, MetadataOverrides(), jobs=2)
+    assert report.failed == 0, report.of("failed")
+    return data
+
+
+@pytest.fixture(scope="session")
+def live_server(samples_archive):
+    """The real app on the real WSGI server (waitress) on a free loopback port; yields its base URL."""
+    import threading
+
+    from waitress.server import create_server
+
+    from web.app import create_app
+
+    server = create_server(create_app({"DATA_DIR": str(samples_archive.root)}), host="127.0.0.1", port=0,
+                           threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
