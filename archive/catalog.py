@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, MAX_YEAR, MIN_YEAR
+from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, MAX_YEAR, MIN_YEAR, WITHDRAWN
 
 # Each entry upgrades the schema by one version; never edit a shipped entry, append one.
 MIGRATIONS: tuple[str, ...] = (
@@ -50,6 +50,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX documents_status ON documents(status);
     CREATE INDEX files_outcome ON files(outcome);
+    """,
+    """
+    ALTER TABLE documents ADD COLUMN withdrawn_at TEXT;
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        doc_id INTEGER,
+        subject TEXT NOT NULL DEFAULT '',
+        changes TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_log_doc ON audit_log(doc_id);
+    CREATE TABLE login_failures (
+        key TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX login_failures_key ON login_failures(key, at);
     """,
 )
 
@@ -104,10 +130,20 @@ class Document:
     access: str
     added_at: str
     status: str
+    withdrawn_at: str | None = None
 
     @property
     def meta(self) -> DocumentMeta:
         return DocumentMeta(self.title, self.doc_type, self.year, self.date, self.division, self.access)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def visibility(self) -> str:
+        """The level that decides who sees it: its access level, or `withdrawn` (staff only)."""
+        return WITHDRAWN if self.withdrawn else self.access
 
 
 @dataclass(frozen=True)
@@ -242,6 +278,22 @@ class Catalog:
                 "UPDATE documents SET title=?, doc_type=?, year=?, date=?, division=?, access=?,"
                 " status='pending' WHERE id=?",
                 (meta.title, meta.doc_type, meta.year, meta.date, meta.division, meta.access, doc_id))
+
+    def set_withdrawn(self, doc_id: int, withdrawn: bool) -> None:
+        """Withdraw a document (hidden from all but staff, kept in the store) or restore it; index pending."""
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET withdrawn_at=?, status='pending' WHERE id=?",
+                       (utc_now() if withdrawn else None, doc_id))
+
+    def set_source(self, doc_id: int, source_path: str) -> None:
+        """Say where a document came from when it was not a file on disk (a web upload)."""
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET source_path=? WHERE id=?", (source_path, doc_id))
+
+    def forget_file(self, path: str) -> None:
+        """Drop one path from the file ledger (an uploaded temporary file that will never be re-run)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM files WHERE path = ?", (path,))
 
     def delete(self, doc_id: int) -> None:
         with self.transaction() as db:

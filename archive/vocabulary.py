@@ -22,6 +22,10 @@ DIVISIONS: tuple[str, ...] = (
 )
 
 ACCESS_LEVELS: tuple[str, ...] = ("public", "members")
+# The index files a withdrawn document under this level, so every search filtered by the levels a
+# viewer may see (SearchRequest.allowed_access) hides it without knowing about withdrawal.
+WITHDRAWN = "withdrawn"
+VISIBILITY_LEVELS: tuple[str, ...] = (*ACCESS_LEVELS, WITHDRAWN)
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 

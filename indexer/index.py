@@ -66,7 +66,7 @@ def document_fields(doc: Document, pages: Sequence[str]) -> dict:
         "doc_type": doc.doc_type,
         "year": str(doc.year) if doc.year else "unknown",
         "division": doc.division,
-        "access": doc.access,
+        "access": doc.visibility,  # a withdrawn document is filed under "withdrawn": staff only
         "newest": sort_key_newest(doc),
         "title_sort": doc.title.casefold()[:100],
     }

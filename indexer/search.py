@@ -10,7 +10,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from archive.catalog import Catalog, Document
-from archive.vocabulary import ACCESS_LEVELS
+from archive.vocabulary import VISIBILITY_LEVELS
 from indexer.index import open_index
 from indexer.query import parse_query, positive_terms
 from indexer.schema import FACET_FIELDS, text_analyzer
@@ -32,7 +32,8 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     sort: str = "relevance"
-    allowed_access: tuple[str, ...] = ACCESS_LEVELS
+    # Visibility levels the viewer may see (web.access decides them); the operator's CLI sees all.
+    allowed_access: tuple[str, ...] = VISIBILITY_LEVELS
 
     def checked(self) -> "SearchRequest":
         """Self if every parameter is usable, else a SearchRequestError saying which is not."""
@@ -95,7 +96,8 @@ class ArchiveSearcher:
     def searcher(self) -> Searcher:
         """The Whoosh searcher, reopened if a writer committed since it was opened."""
         if not self._searcher.up_to_date():
-            # Not Searcher.refresh(): it reuses segment readers and misses deletions made since.
+            # Not Searcher.refresh(): it reuses segment readers and misses deletions made since
+            # (and fails on an index that was empty).
             self._searcher.close()
             self._searcher = self.ix.searcher()
         return self._searcher
@@ -111,7 +113,7 @@ class ArchiveSearcher:
             **_sorting(request, parsed.query))
         terms = positive_terms(parsed.query, searcher.reader())
         ids = [int(hit["id"]) for hit in results]
-        hits = self._hits(ids, terms)
+        hits = self._hits(ids, terms, request.allowed_access)
         facets = {name: _facet_values(name, results.results.groups(name), request.filters.get(name, ()))
                   for name in FACET_FIELDS}
         return SearchResults(request, results.total, hits, facets, parsed.notice)
@@ -122,12 +124,13 @@ class ArchiveSearcher:
         terms = positive_terms(parsed.query, self.searcher().reader())
         return match_pages(self.catalog.page_texts(doc_id), terms, self.analyzer)
 
-    def _hits(self, ids: list[int], terms: frozenset[str]) -> tuple[Hit, ...]:
+    def _hits(self, ids: list[int], terms: frozenset[str], allowed: tuple[str, ...]) -> tuple[Hit, ...]:
         docs = self.catalog.get_many(ids)
         pages = self.catalog.pages_of_many(ids)
         hits = []
         for doc_id in ids:
-            if doc_id not in docs:  # deleted from the catalog since the index was read
+            # Deleted since the index was read, or withdrawn/restricted in the catalog ahead of the index.
+            if doc_id not in docs or docs[doc_id].visibility not in allowed:
                 continue
             matched = match_pages(pages[doc_id], terms, self.analyzer)
             lead = () if matched else lead_snippet(_first_text(pages[doc_id]))

@@ -6,6 +6,7 @@ from werkzeug.wrappers import Response
 
 from indexer.search import SearchRequestError
 from web import resources
+from web.access import allowed_access
 from web.pages import get_document
 from web.params import search_request
 from web.serialize import document_to_json, page_to_json, results_to_json
@@ -15,7 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search() -> Response:
-    req = search_request(request.args, current_app.config["PER_PAGE"])
+    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
     try:
         results = resources.searcher().search(req)
     except SearchRequestError as exc:

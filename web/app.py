@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any, Mapping
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
+from archive.accounts import RateLimit
 from archive.datadir import resolve_data_dir
+
+DEFAULT_UPLOAD_MB = 100
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -15,16 +20,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATA_DIR=os.environ.get("ARCHIVE_DATA_DIR"),
         PER_PAGE=10,
-        MAX_CONTENT_LENGTH=100 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=int(os.environ.get("ARCHIVE_UPLOAD_MAX_MB", DEFAULT_UPLOAD_MB)) * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        SESSION_COOKIE_NAME="archive_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session, which expires on its own
+        LOGIN_RATE_LIMIT=RateLimit(),
     )
     if config:
         app.config.from_mapping(config)
     app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"]).ensure()
 
-    from web import api, errors, pages, resources
+    from web import admin, api, auth, errors, pages, resources, security, staff
 
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root)
+    security.init_app(app)
+    CSRFProtect(app)
     resources.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
+    app.context_processor(auth.viewer_context)
+    for blueprint in (pages.bp, api.bp, auth.bp, staff.bp, admin.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -1,15 +1,19 @@
 """The `archive` command: a thin layer over library functions that the tests call directly."""
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 import click
 
-from archive.catalog import Catalog
+from archive import accounts, audit
+from archive.accounts import ROLES
+from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
 from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, normalize_division
 from indexer.index import rebuild_index
@@ -123,14 +127,19 @@ def _echo_results(results) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--max-upload-mb", type=click.IntRange(1, 10_000), default=None,
+              help="Largest web upload accepted at once (default 100, or $ARCHIVE_UPLOAD_MAX_MB).")
 @click.pass_obj
-def serve(data: DataDir, host: str, port: int, threads: int) -> None:
+def serve(data: DataDir, host: str, port: int, threads: int, max_upload_mb: int | None) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     import waitress
 
     from web.app import create_app
 
-    app = create_app({"DATA_DIR": str(data.root)})
+    config = {"DATA_DIR": str(data.root)}
+    if max_upload_mb:
+        config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
+    app = create_app(config)
     click.echo(f"Serving {data.root} on http://{host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads, ident="archive")
 
@@ -170,6 +179,108 @@ def _echo_counts(catalog: Catalog) -> None:
             click.echo(f"  {value if value is not None else 'unknown':<24} {count}")
     outcomes = catalog.outcome_counts()
     click.echo("\nFiles seen: " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none"))
+
+
+@main.group()
+def user() -> None:
+    """Accounts for the web: members, staff and admins."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line from stdin (scripts) or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return f"cli:uid-{os.getuid()}"
+
+
+def _account_change(data: DataDir, change: Callable[[Catalog], str]) -> None:
+    """Run one account change in a catalog transaction; a refused value becomes a clean error."""
+    data.ensure()
+    with Catalog(data.catalog_path) as catalog:
+        try:
+            with catalog.transaction():
+                click.echo(change(catalog))
+        except CatalogError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_obj
+def user_add(data: DataDir, name: str, role: str, password_stdin: bool) -> None:
+    """Create an account (the password is asked for, or read from stdin)."""
+    password = _read_password(password_stdin)
+
+    def change(catalog: Catalog) -> str:
+        created = accounts.add_user(catalog, name, role, password)
+        audit.record(catalog, _cli_actor(), "user-add", subject=created.name, changes={"role": {"old": None, "new": role}})
+        return f"Created {created.name} ({created.role})."
+    _account_change(data, change)
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_obj
+def user_passwd(data: DataDir, name: str, password_stdin: bool) -> None:
+    """Set a new password (signs the account out of every browser)."""
+    password = _read_password(password_stdin)
+
+    def change(catalog: Catalog) -> str:
+        changed = accounts.set_password(catalog, name, password)
+        audit.record(catalog, _cli_actor(), "user-passwd", subject=changed.name)
+        return f"Password changed for {changed.name}."
+    _account_change(data, change)
+
+
+@user.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@click.pass_obj
+def user_role(data: DataDir, name: str, role: str) -> None:
+    """Give an account another role."""
+    def change(catalog: Catalog) -> str:
+        old = accounts.get_user(catalog, name)
+        changed = accounts.set_role(catalog, name, role)
+        audit.record(catalog, _cli_actor(), "user-role", subject=changed.name,
+                     changes={"role": {"old": old.role, "new": role}})
+        return f"{changed.name} is now {role}."
+    _account_change(data, change)
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(data: DataDir) -> None:
+    """List accounts with their roles."""
+    data.ensure()
+    with Catalog(data.catalog_path) as catalog:
+        users = accounts.list_users(catalog)
+    for account in users:
+        click.echo(f"{account.name:<32} {account.role:<8} created {account.created_at[:19]}")
+    if not users:
+        click.echo("No accounts yet: create one with `archive user add NAME --role admin`.")
+
+
+@user.command("remove")
+@click.argument("name")
+@click.pass_obj
+def user_remove(data: DataDir, name: str) -> None:
+    """Delete an account (its sessions end at their next request)."""
+    def change(catalog: Catalog) -> str:
+        removed = accounts.remove_user(catalog, name)
+        audit.record(catalog, _cli_actor(), "user-remove", subject=removed.name,
+                     changes={"role": {"old": removed.role, "new": None}})
+        return f"Removed {removed.name}."
+    _account_change(data, change)
 
 
 if __name__ == "__main__":  # pragma: no cover

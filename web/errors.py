@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -19,9 +21,27 @@ def _wants_json() -> bool:
 
 
 def _http_error(exc: HTTPException):
+    if exc.code == 413:
+        exc.description = _too_large()
     if _wants_json():
         return jsonify(error=exc.name, message=exc.description, status=exc.code), exc.code
+    if exc.code == 401:  # a visitor who needs to sign in gets the sign-in form, never the content
+        from web.auth import login_page
+
+        return login_page(401, exc.description)
     return render_template("error.html", code=exc.code, name=exc.name, message=exc.description), exc.code
+
+
+def _csrf_error(exc: CSRFError):
+    exc.description = ("This form was not accepted because its security token is missing or expired. "
+                       "Go back, reload the page and send it again.")
+    return _http_error(exc)
+
+
+def _too_large() -> str:
+    limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    return (f"The upload is larger than this archive accepts at once ({limit:g} MB). Upload fewer or smaller "
+            "files at a time; staff can load large batches with `archive load` on the server.")
 
 
 def _unexpected(exc: Exception):

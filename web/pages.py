@@ -7,9 +7,10 @@ from werkzeug.wrappers import Response
 from archive.catalog import Document
 from indexer.search import SearchRequestError
 from web import resources
+from web.access import allowed_access, current_role, visible_document
 from web.markup import snippet_html
 from web.params import search_request
-from web.presenters import document_meta_line, search_page, value_label
+from web.presenters import document_actions, document_meta_line, search_page, value_label
 
 bp = Blueprint("pages", __name__)
 PREVIEW_PAGES = 3
@@ -18,7 +19,7 @@ PREVIEW_PAGES = 3
 @bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    req = search_request(request.args, current_app.config["PER_PAGE"])
+    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
     try:
         results = resources.searcher().search(req)
     except SearchRequestError as exc:
@@ -27,11 +28,8 @@ def search() -> str:
 
 
 def get_document(doc_id: int) -> Document:
-    """The document or a 404; the only way a route reaches a stored file."""
-    doc = resources.catalog().get(doc_id)
-    if doc is None:
-        abort(404, f"There is no document {doc_id} in the archive.")
-    return doc
+    """The document if the viewer may see it (else 401/404): the only way a route reaches a document."""
+    return visible_document(doc_id)
 
 
 @bp.get("/documents/<int:doc_id>")
@@ -44,7 +42,7 @@ def document(doc_id: int) -> str:
         "document.html", doc=doc, query=query, meta_line=document_meta_line(doc),
         type_label=value_label("doc_type", doc.doc_type),
         matches=[(m.page, snippet_html(m.snippet)) for m in matches], preview=preview,
-        is_pdf=doc.mime == "application/pdf")
+        is_pdf=doc.mime == "application/pdf", actions=document_actions(doc, current_role()))
 
 
 @bp.get("/documents/<int:doc_id>/download")
@@ -67,4 +65,7 @@ def _send(doc: Document, as_attachment: bool) -> Response:
     response = send_file(path, mimetype=mimetype, as_attachment=as_attachment, download_name=doc.filename,
                          conditional=True, etag=doc.sha256, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if doc.visibility != "public":  # never in a shared cache
+        response.cache_control.public = False
+        response.cache_control.private = True
     return response

@@ -6,7 +6,7 @@ import re
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES
+from archive.vocabulary import DIVISIONS, DOC_TYPES, VISIBILITY_LEVELS
 from indexer.search import MAX_PER_PAGE, SORTS, SearchRequest
 
 # URL parameter -> index facet field
@@ -14,8 +14,8 @@ FILTER_PARAMS = {"type": "doc_type", "year": "year", "division": "division", "ac
 _YEAR = re.compile(r"^(\d{4}|unknown)$")
 
 
-def search_request(args: MultiDict, per_page: int, allowed_access: tuple[str, ...] = ACCESS_LEVELS) -> SearchRequest:
-    """The search a query string asks for."""
+def search_request(args: MultiDict, per_page: int, *, allowed_access: tuple[str, ...]) -> SearchRequest:
+    """The search a query string asks for, limited to what the viewer may see (web.access.allowed_access)."""
     filters = {}
     for param, name in FILTER_PARAMS.items():
         values = tuple(dict.fromkeys(v for v in args.getlist(param) if v))
@@ -30,11 +30,16 @@ def search_request(args: MultiDict, per_page: int, allowed_access: tuple[str, ..
 
 
 def _check_value(param: str, value: str) -> None:
-    allowed = {"type": DOC_TYPES, "division": DIVISIONS, "access": ACCESS_LEVELS}.get(param)
+    allowed = {"type": DOC_TYPES, "division": DIVISIONS, "access": VISIBILITY_LEVELS}.get(param)
     if param == "year" and not _YEAR.match(value):
         raise BadRequest(f"“{value}” is not a year.")
     if allowed is not None and value not in allowed:
         raise BadRequest(f"“{value}” is not a known {param}.")
+
+
+def page_number(args: MultiDict) -> int:
+    """The `page` parameter of a paged list (1 if absent)."""
+    return _int(args, "page", 1, 1, 10_000)
 
 
 def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:

@@ -1,13 +1,17 @@
 """Page data for templates: labels, toggle URLs and pagination computed here, so templates only print."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Iterable, Mapping
 
 from flask import url_for
 from markupsafe import Markup
 
-from archive.catalog import Document
-from archive.vocabulary import type_label
+from archive.accounts import RANK
+from archive.audit import AuditEntry
+from archive.catalog import Document, DocumentMeta
+from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, type_label
+from indexer.upload import UploadOutcome
 from indexer.search import FacetValue, Hit, SearchResults
 from web.markup import snippet_html
 from web.params import FILTER_PARAMS
@@ -162,3 +166,120 @@ def _pager_numbers(page: int, count: int, width: int = 2) -> list[int]:
     numbers = {1, count, *range(max(1, page - width), min(count, page + width) + 1)}
     return sorted(numbers)
 
+
+
+# -- staff and admin pages ------------------------------------------------
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class MetaForm:
+    """Values and choices of a metadata form (edit or upload); blank choices mean "infer"."""
+
+    title: str
+    year: str
+    date: str
+    doc_types: tuple[Option, ...]
+    divisions: tuple[Option, ...]
+    access_levels: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class DocumentActions:
+    """What the viewer may do to a document, as URLs (None when not allowed)."""
+
+    edit_url: str | None = None
+    withdraw_url: str | None = None
+    restore_url: str | None = None
+    delete_url: str | None = None
+    withdrawn: bool = False
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    name: str
+    outcome: str  # loaded | duplicate | failed
+    message: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: str
+    actor: str
+    action: str
+    subject: str
+    url: str | None
+    changes: tuple[tuple[str, str, str], ...]  # (field, old, new)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: tuple[AuditRow, ...]
+    page: int
+    prev_url: str | None
+    next_url: str | None
+
+
+def _options(choices, current: str, blank: str | None) -> tuple[Option, ...]:
+    pairs = [("", blank)] if blank is not None else []
+    pairs += [(key, label) for key, label in choices]
+    return tuple(Option(key, label, key == current) for key, label in pairs)
+
+
+def _meta_form(values, blank: str | None) -> MetaForm:
+    get = values.get
+    return MetaForm(
+        title=str(get("title") or ""), year=str(get("year") or ""), date=str(get("date") or ""),
+        doc_types=_options(DOC_TYPES.items(), str(get("doc_type") or ""), blank),
+        divisions=_options(((d, d) for d in DIVISIONS), str(get("division") or ""), blank),
+        access_levels=_options(((a, a.capitalize()) for a in ACCESS_LEVELS), str(get("access") or ""), blank))
+
+
+def edit_form(source: DocumentMeta | Mapping) -> MetaForm:
+    """The edit form filled from a document's metadata or from what was just posted."""
+    return _meta_form(asdict(source) if isinstance(source, DocumentMeta) else source, None)
+
+
+def upload_form(posted) -> MetaForm:
+    return _meta_form(posted, "Work it out from the file")
+
+
+def document_actions(doc: Document, role: str) -> DocumentActions:
+    if RANK[role] < RANK["staff"]:
+        return DocumentActions()
+    return DocumentActions(
+        edit_url=url_for("staff.edit", doc_id=doc.id),
+        withdraw_url=None if doc.withdrawn else url_for("staff.withdraw", doc_id=doc.id),
+        restore_url=url_for("staff.restore", doc_id=doc.id) if doc.withdrawn else None,
+        delete_url=url_for("staff.delete", doc_id=doc.id), withdrawn=doc.withdrawn)
+
+
+def upload_results(outcomes: Iterable[UploadOutcome]) -> tuple[UploadResult, ...]:
+    results = []
+    for item in outcomes:
+        o = item.outcome
+        url = url_for("pages.document", doc_id=o.doc_id) if o.doc_id else None
+        message = {"loaded": f"Loaded as document {o.doc_id} ({o.pages} pages).",
+                   "duplicate": f"Already in the archive: {o.detail}."}.get(o.outcome, f"Refused: {o.detail}.")
+        results.append(UploadResult(item.name, o.outcome, message, url))
+    return tuple(results)
+
+
+def audit_page(entries: Iterable[AuditEntry], page: int, total: int, per_page: int) -> AuditPage:
+    rows = tuple(AuditRow(
+        e.at, e.actor, e.action, e.subject,
+        url_for("pages.document", doc_id=e.doc_id) if e.doc_id and e.action != "delete" else None,
+        tuple((name, _show(c.get("old")), _show(c.get("new"))) for name, c in e.changes.items()))
+        for e in entries)
+    last = max(1, -(-total // per_page))
+    return AuditPage(rows, page, url_for("admin.audit_log", page=page - 1) if page > 1 else None,
+                     url_for("admin.audit_log", page=page + 1) if page < last else None)
+
+
+def _show(value) -> str:
+    return "—" if value is None else str(value)

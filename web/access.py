@@ -1,0 +1,75 @@
+"""Who is asking and what they may see: the one place every route checks access."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable, TypeVar
+
+from flask import abort, g, session
+
+from archive import accounts
+from archive.accounts import ANONYMOUS, RANK, User
+from archive.catalog import Document
+from web import resources
+
+F = TypeVar("F", bound=Callable)
+NOT_FOUND = "There is no document {} in the archive."
+
+
+def current_user() -> User | None:
+    """The signed-in account, or None; a session from before a password change or removal is dropped."""
+    if "viewer" not in g:
+        g.viewer = _session_user()
+    return g.viewer
+
+
+def _session_user() -> User | None:
+    user_id = session.get("uid")
+    if user_id is None:
+        return None
+    user = accounts.user_by_id(resources.catalog(), user_id)
+    if user is None or user.password_changed_at != session.get("stamp"):
+        session.clear()
+        return None
+    return user
+
+
+def current_role() -> str:
+    user = current_user()
+    return user.role if user else ANONYMOUS
+
+
+def allowed_access() -> tuple[str, ...]:
+    """The visibility levels the current viewer may see; every search is filtered by them."""
+    return accounts.visible_levels(current_role())
+
+
+def visible_document(doc_id: int) -> Document:
+    """The document if the viewer may see it; 401 (sign in) for a members' one, 404 if absent or hidden."""
+    doc = resources.catalog().get(doc_id)
+    if doc is None or (doc.visibility not in allowed_access() and doc.withdrawn):
+        abort(404, NOT_FOUND.format(doc_id))
+    if doc.visibility not in allowed_access():
+        if current_role() == ANONYMOUS:
+            abort(401, "This document is for members of the federation. Sign in to see it.")
+        abort(404, NOT_FOUND.format(doc_id))
+    return doc
+
+
+def require_role(role: str) -> Callable[[F], F]:
+    """Route decorator: 401 (sign in) for visitors, 403 for accounts below `role`."""
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def checked(*args, **kwargs):
+            if current_role() == ANONYMOUS:
+                abort(401, "Sign in to continue.")
+            if RANK[current_role()] < RANK[role]:
+                abort(403, f"This needs a {role} account.")
+            return view(*args, **kwargs)
+        return checked  # type: ignore[return-value]
+    return decorate
+
+
+def actor_name() -> str:
+    """How the audit log names the current viewer."""
+    user = current_user()
+    return user.name if user else ANONYMOUS
