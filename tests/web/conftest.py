@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,16 @@ def client_as(app, role: str):
     return client
 
 
+@pytest.fixture(scope="session")
+def restricted_template(tmp_path_factory) -> Restricted:
+    return build_restricted_archive(tmp_path_factory.mktemp("template"))
+
+
 @pytest.fixture
-def restricted(tmp_path: Path) -> Restricted:
-    return build_restricted_archive(tmp_path)
+def restricted(restricted_template: Restricted, tmp_path: Path) -> Restricted:
+    """A fresh copy of the restricted archive for a test that changes it (copying beats rebuilding)."""
+    shutil.copytree(restricted_template.data.root, tmp_path / "data")
+    return replace(restricted_template, data=DataDir(tmp_path / "data"))
 
 
 @pytest.fixture
@@ -99,9 +107,11 @@ def app(restricted: Restricted):
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory) -> Restricted:
-    """One archive for read-only tests of a module (built once: loading and hashing cost time)."""
-    return build_restricted_archive(tmp_path_factory.mktemp("shared"))
+def shared(restricted_template: Restricted, tmp_path_factory) -> Restricted:
+    """One archive for the read-only tests of a module."""
+    root = tmp_path_factory.mktemp("shared") / "data"
+    shutil.copytree(restricted_template.data.root, root)
+    return replace(restricted_template, data=DataDir(root))
 
 
 @pytest.fixture(scope="module")
