@@ -129,8 +129,11 @@ def _echo_results(results) -> None:
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--max-upload-mb", type=click.IntRange(1, 10_000), default=None,
               help="Largest web upload accepted at once (default 100, or $ARCHIVE_UPLOAD_MAX_MB).")
+@click.option("--trusted-proxy", default=None,
+              help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are believed (HTTPS, rate limits).")
 @click.pass_obj
-def serve(data: DataDir, host: str, port: int, threads: int, max_upload_mb: int | None) -> None:
+def serve(data: DataDir, host: str, port: int, threads: int, max_upload_mb: int | None,
+          trusted_proxy: str | None) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     import waitress
 
@@ -141,7 +144,9 @@ def serve(data: DataDir, host: str, port: int, threads: int, max_upload_mb: int 
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
     app = create_app(config)
     click.echo(f"Serving {data.root} on http://{host}:{port}/")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="archive")
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",
+             "clear_untrusted_proxy_headers": True} if trusted_proxy else {}
+    waitress.serve(app, host=host, port=port, threads=threads, ident="archive", **proxy)
 
 
 @main.command()
