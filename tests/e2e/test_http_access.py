@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
+from dataclasses import replace
+
 import pytest
 import waitress
 
-from tests.web.conftest import PASSWORDS, make_app, restricted, restricted_template  # noqa: F401 (fixtures)
+from archive.datadir import DataDir
+
+from tests.web.conftest import PASSWORDS, Restricted, make_app, restricted_template  # noqa: F401 (fixture)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -19,15 +24,19 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def restricted(restricted_template, tmp_path_factory) -> Restricted:
+    root = tmp_path_factory.mktemp("http-access") / "data"
+    shutil.copytree(restricted_template.data.root, root)
+    return replace(restricted_template, data=DataDir(root))
+
+
+@pytest.fixture(scope="module")
 def server(restricted):
-    app = make_app(restricted.data)
-    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=5)
+    """The app on waitress in a daemon thread, left running like the suite's live_server."""
+    srv = waitress.create_server(make_app(restricted.data), host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=srv.run, daemon=True).start()
+    return f"http://127.0.0.1:{srv.effective_port}"
 
 
 def _browser():

@@ -97,12 +97,12 @@ def restricted_template(tmp_path_factory) -> Restricted:
 @pytest.fixture
 def restricted(restricted_template: Restricted, tmp_path: Path) -> Restricted:
     """A fresh copy of the restricted archive for a test that changes it (copying beats rebuilding)."""
-    shutil.copytree(restricted_template.data.root, tmp_path / "data")
-    return replace(restricted_template, data=DataDir(tmp_path / "data"))
+    shutil.copytree(restricted_template.data.root, tmp_path / "restricted")
+    return replace(restricted_template, data=DataDir(tmp_path / "restricted"))
 
 
 @pytest.fixture
-def app(restricted: Restricted):
+def restricted_app(restricted: Restricted):
     return make_app(restricted.data)
 
 

@@ -20,8 +20,8 @@ def _signed_in_as(client) -> str | None:
     return None
 
 
-def test_login_then_logout(app):
-    client = app.test_client()
+def test_login_then_logout(restricted_app):
+    client = restricted_app.test_client()
     response = login(client, "staff", PASSWORDS["staff"])
     assert response.status_code == 302 and response.headers["Location"] == "/search"
     assert _signed_in_as(client) == "staff"
@@ -30,8 +30,8 @@ def test_login_then_logout(app):
     assert _signed_in_as(client) is None
 
 
-def test_wrong_password_and_unknown_name_get_the_same_answer(app):
-    client = app.test_client()
+def test_wrong_password_and_unknown_name_get_the_same_answer(restricted_app):
+    client = restricted_app.test_client()
     wrong = login(client, "staff", "not-the-password")
     unknown = login(client, "nobody", "not-the-password")
     assert wrong.status_code == unknown.status_code == 401
@@ -39,8 +39,8 @@ def test_wrong_password_and_unknown_name_get_the_same_answer(app):
     assert _signed_in_as(client) is None
 
 
-def test_login_returns_to_the_page_asked_for_but_never_to_another_site(app, restricted):
-    client = app.test_client()
+def test_login_returns_to_the_page_asked_for_but_never_to_another_site(restricted_app, restricted):
+    client = restricted_app.test_client()
     target = f"/documents/{restricted.members_id}"
     response = client.post("/login", data={"name": "member", "password": PASSWORDS["member"], "next": target,
                                            "csrf_token": csrf_token(client)})
@@ -52,8 +52,8 @@ def test_login_returns_to_the_page_asked_for_but_never_to_another_site(app, rest
 
 
 def test_failed_logins_are_rate_limited_per_account(restricted):
-    app = make_app(restricted.data, LOGIN_RATE_LIMIT=RateLimit(per_account=3, per_address=100, window=600))
-    client = app.test_client()
+    limited_app = make_app(restricted.data, LOGIN_RATE_LIMIT=RateLimit(per_account=3, per_address=100, window=600))
+    client = limited_app.test_client()
     for _ in range(3):
         assert login(client, "admin", "guessing-wrong").status_code == 401
     throttled = login(client, "admin", PASSWORDS["admin"])  # even the right password waits now
@@ -64,8 +64,8 @@ def test_failed_logins_are_rate_limited_per_account(restricted):
 
 
 def test_failed_logins_are_rate_limited_per_address(restricted):
-    app = make_app(restricted.data, LOGIN_RATE_LIMIT=RateLimit(per_account=100, per_address=4, window=600))
-    client = app.test_client()
+    limited_app = make_app(restricted.data, LOGIN_RATE_LIMIT=RateLimit(per_account=100, per_address=4, window=600))
+    client = limited_app.test_client()
     for name in ("a1", "a2", "a3", "a4"):
         assert login(client, name, "guessing-wrong", address="203.0.113.9").status_code == 401
     assert login(client, "staff", PASSWORDS["staff"], address="203.0.113.9").status_code == 429
@@ -73,15 +73,15 @@ def test_failed_logins_are_rate_limited_per_address(restricted):
 
 
 def test_session_expires(restricted):
-    app = make_app(restricted.data, PERMANENT_SESSION_LIFETIME=timedelta(seconds=1))
-    client = client_as(app, "staff")
+    limited_app = make_app(restricted.data, PERMANENT_SESSION_LIFETIME=timedelta(seconds=1))
+    client = client_as(limited_app, "staff")
     assert client.get("/upload").status_code == 200
     time.sleep(2.2)
     assert client.get("/upload").status_code == 401
 
 
-def test_password_change_and_removal_end_existing_sessions(app, restricted):
-    staff, admin = client_as(app, "staff"), client_as(app, "admin")
+def test_password_change_and_removal_end_existing_sessions(restricted_app, restricted):
+    staff, admin = client_as(restricted_app, "staff"), client_as(restricted_app, "admin")
     with Catalog(restricted.data.catalog_path) as catalog:
         accounts.set_password(catalog, "staff", "a-brand-new-password")
         accounts.remove_user(catalog, "admin")
@@ -102,12 +102,12 @@ def test_secret_key_is_made_once_and_readable_by_its_owner_only(restricted):
     assert second_client.get(f"/documents/{restricted.members_id}").status_code == 200
 
 
-def test_session_cookie_flags(app):
-    client = app.test_client()
+def test_session_cookie_flags(restricted_app):
+    client = restricted_app.test_client()
     login(client, "member", PASSWORDS["member"])
     cookie = client.get_cookie("archive_session")
     assert cookie.http_only and cookie.same_site == "Lax" and not cookie.secure
-    https = app.test_client()
+    https = restricted_app.test_client()
     token = csrf_token(https, "https://archive.example/login")
     response = https.post("/login", base_url="https://archive.example",
                           data={"name": "member", "password": PASSWORDS["member"], "csrf_token": token},
@@ -116,8 +116,8 @@ def test_session_cookie_flags(app):
     assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
 
 
-def test_security_headers_on_pages_api_errors_and_downloads(app, restricted):
-    client = app.test_client()
+def test_security_headers_on_pages_api_errors_and_downloads(restricted_app, restricted):
+    client = restricted_app.test_client()
     for url in ("/", "/api/search", "/documents/999999", f"/documents/{restricted.public_id}/download", "/login"):
         response = client.get(url)
         csp = response.headers["Content-Security-Policy"]
@@ -125,8 +125,8 @@ def test_security_headers_on_pages_api_errors_and_downloads(app, restricted):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_pages_hold_no_inline_script_or_style(app, restricted):
-    client = client_as(app, "admin")
+def test_pages_hold_no_inline_script_or_style(restricted_app, restricted):
+    client = client_as(restricted_app, "admin")
     for url in ("/", f"/documents/{restricted.public_id}", "/upload", "/admin/audit", "/login",
                 f"/documents/{restricted.public_id}/edit"):
         page = client.get(url).get_data(as_text=True)

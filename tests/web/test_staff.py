@@ -29,8 +29,8 @@ def _audit(restricted) -> list[audit.AuditEntry]:
         return audit.entries(catalog)
 
 
-def test_upload_many_files_with_metadata_reports_each(app, restricted, tmp_path):
-    staff, visitor = client_as(app, "staff"), app.test_client()
+def test_upload_many_files_with_metadata_reports_each(restricted_app, restricted, tmp_path):
+    staff, visitor = client_as(restricted_app, "staff"), restricted_app.test_client()
     one = make_pdf(tmp_path / "minutes.pdf", ["Executive board minutes\nThe marmalade fund was approved"])
     two = make_pdf(tmp_path / "budget.pdf", ["Budget 2024\nMarmalade fund line items", "Second page"])
     response = _upload(staff, [(one.read_bytes(), "minutes.pdf"), (two.read_bytes(), "budget.pdf")],
@@ -51,8 +51,8 @@ def test_upload_many_files_with_metadata_reports_each(app, restricted, tmp_path)
     assert not list(restricted.data.root.glob("uploads-in-progress*"))
 
 
-def test_upload_with_blank_fields_infers_like_the_command_line(app, tmp_path):
-    staff = client_as(app, "staff")
+def test_upload_with_blank_fields_infers_like_the_command_line(restricted_app, tmp_path):
+    staff = client_as(restricted_app, "staff")
     pdf = make_pdf(tmp_path / "x.pdf", ["Independent Auditor's Report\nFor the year ended June 30, 2011\nkumquat"],
                    title="Audit 2011")
     assert _upload(staff, [(pdf.read_bytes(), "2011-audit.pdf")]).status_code == 200
@@ -60,8 +60,8 @@ def test_upload_with_blank_fields_infers_like_the_command_line(app, tmp_path):
     assert (hit["type"], hit["year"], hit["title"], hit["access"]) == ("financial_audit", 2011, "Audit 2011", "public")
 
 
-def test_disguised_executable_is_refused_and_nothing_is_kept(app, restricted):
-    staff = client_as(app, "staff")
+def test_disguised_executable_is_refused_and_nothing_is_kept(restricted_app, restricted):
+    staff = client_as(restricted_app, "staff")
     before = sorted(p.name for p in restricted.data.store_dir.rglob("*") if p.is_file())
     response = _upload(staff, [(Path(shutil.which("true")).read_bytes(), "report.pdf")])
     page = response.get_data(as_text=True)
@@ -71,24 +71,24 @@ def test_disguised_executable_is_refused_and_nothing_is_kept(app, restricted):
     assert _audit(restricted)[0].action == "upload-refused"
 
 
-def test_upload_of_a_file_already_in_the_archive_says_which_document(app, restricted):
-    staff = client_as(app, "staff")
+def test_upload_of_a_file_already_in_the_archive_says_which_document(restricted_app, restricted):
+    staff = client_as(restricted_app, "staff")
     response = _upload(staff, [(restricted.secret_bytes, "copy.pdf")])
     page = response.get_data(as_text=True)
     assert 'class="outcome-duplicate"' in page and f"document {restricted.members_id}" in page
 
 
 def test_upload_larger_than_the_limit_gets_a_clear_413(restricted):
-    app = make_app(restricted.data, MAX_CONTENT_LENGTH=64 * 1024)
-    staff = client_as(app, "staff")
+    limited_app = make_app(restricted.data, MAX_CONTENT_LENGTH=64 * 1024)
+    staff = client_as(limited_app, "staff")
     response = _upload(staff, [(b"%PDF-1.4\n" + b"0" * 100 * 1024, "big.pdf")])
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "larger than this archive accepts at once (0.0625 MB)" in page and "Traceback" not in page
 
 
-def test_upload_form_errors_are_plain_sentences(app, tmp_path):
-    staff = client_as(app, "staff")
+def test_upload_form_errors_are_plain_sentences(restricted_app, tmp_path):
+    staff = client_as(restricted_app, "staff")
     pdf = make_pdf(tmp_path / "a.pdf", ["text"]).read_bytes()
     assert "at least one file" in _upload(staff, []).get_data(as_text=True)
     bad_year = _upload(staff, [(pdf, "a.pdf")], year="20019")
@@ -97,8 +97,8 @@ def test_upload_form_errors_are_plain_sentences(app, tmp_path):
     assert two_titled.status_code == 400 and "single file" in two_titled.get_data(as_text=True)
 
 
-def test_edit_is_in_search_at_once_and_audited(app, restricted):
-    staff, visitor = client_as(app, "staff"), app.test_client()
+def test_edit_is_in_search_at_once_and_audited(restricted_app, restricted):
+    staff, visitor = client_as(restricted_app, "staff"), restricted_app.test_client()
     doc_id = restricted.public_id
     form = {"title": "Audited Accounts of the Pelican Federation", "doc_type": "financial_audit", "year": "2018",
             "date": "2018-09-30", "division": "Teachers", "access": "members",
@@ -117,8 +117,8 @@ def test_edit_is_in_search_at_once_and_audited(app, restricted):
     assert "doc_type" not in entry.changes  # unchanged fields are not listed
 
 
-def test_edit_with_bad_values_changes_nothing(app, restricted):
-    staff = client_as(app, "staff")
+def test_edit_with_bad_values_changes_nothing(restricted_app, restricted):
+    staff = client_as(restricted_app, "staff")
     doc_id = restricted.public_id
     response = staff.post(f"/documents/{doc_id}/edit", data={
         "title": "", "doc_type": "financial_audit", "year": "2019", "division": "Federation-wide",
@@ -127,8 +127,8 @@ def test_edit_with_bad_values_changes_nothing(app, restricted):
     assert _audit(restricted)[0].action != "edit"
 
 
-def test_withdraw_and_restore_are_in_search_at_once(app, restricted):
-    staff, member = client_as(app, "staff"), client_as(app, "member")
+def test_withdraw_and_restore_are_in_search_at_once(restricted_app, restricted):
+    staff, member = client_as(restricted_app, "staff"), client_as(restricted_app, "member")
     doc_id = restricted.members_id
     token = csrf_token(staff, f"/documents/{doc_id}")
     assert staff.post(f"/documents/{doc_id}/withdraw", data={"csrf_token": token}).status_code == 302
@@ -138,12 +138,12 @@ def test_withdraw_and_restore_are_in_search_at_once(app, restricted):
     assert BlobStore(restricted.data.store_dir).has(staff.get(f"/api/documents/{doc_id}").get_json()["sha256"])
     assert staff.post(f"/documents/{doc_id}/restore", data={"csrf_token": token}).status_code == 302
     assert _hits(member, "zephyrine") == [doc_id]
-    assert app.test_client().get(f"/documents/{doc_id}").status_code == 401  # back to members-only
+    assert restricted_app.test_client().get(f"/documents/{doc_id}").status_code == 401  # back to members-only
     assert [e.action for e in _audit(restricted)[:2]] == ["restore", "withdraw"]
 
 
-def test_delete_needs_confirmation_then_removes_store_catalog_and_index(app, restricted):
-    staff = client_as(app, "staff")
+def test_delete_needs_confirmation_then_removes_store_catalog_and_index(restricted_app, restricted):
+    staff = client_as(restricted_app, "staff")
     doc_id = restricted.members_id
     sha = staff.get(f"/api/documents/{doc_id}").get_json()["sha256"]
     token = csrf_token(staff, f"/documents/{doc_id}/delete")
@@ -169,9 +169,9 @@ def test_delete_needs_confirmation_then_removes_store_catalog_and_index(app, res
     ("/upload", {}),
     ("/logout", {}),
 ])
-def test_changes_without_a_valid_csrf_token_are_refused(app, restricted, path, form):
-    assert app.config["WTF_CSRF_ENABLED"] is not False
-    staff = client_as(app, "staff")
+def test_changes_without_a_valid_csrf_token_are_refused(restricted_app, restricted, path, form):
+    assert restricted_app.config["WTF_CSRF_ENABLED"] is not False
+    staff = client_as(restricted_app, "staff")
     url = path.format(id=restricted.members_id)
     for token in (None, "forged-token"):
         data = dict(form) if token is None else {**form, "csrf_token": token}
@@ -183,14 +183,14 @@ def test_changes_without_a_valid_csrf_token_are_refused(app, restricted, path, f
     assert [e.actor for e in _audit(restricted)] == ["fixture"]  # only the fixture's own withdrawal
 
 
-def test_login_form_needs_its_csrf_token_too(app):
-    client = app.test_client()
+def test_login_form_needs_its_csrf_token_too(restricted_app):
+    client = restricted_app.test_client()
     response = client.post("/login", data={"name": "staff", "password": "staff-password-22"})
     assert response.status_code == 400
 
 
-def test_audit_log_page_shows_who_what_and_old_new_values(app, restricted):
-    staff, admin = client_as(app, "staff"), client_as(app, "admin")
+def test_audit_log_page_shows_who_what_and_old_new_values(restricted_app, restricted):
+    staff, admin = client_as(restricted_app, "staff"), client_as(restricted_app, "admin")
     doc_id = restricted.public_id
     staff.post(f"/documents/{doc_id}/edit", data={
         "title": "Renamed <b>Audit</b>", "doc_type": "financial_audit", "year": "2019", "division": "Federation-wide",
