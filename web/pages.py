@@ -11,6 +11,7 @@ from web.access import allowed_access, current_role, visible_document
 from web.markup import snippet_html
 from web.params import search_request
 from web.presenters import document_actions, document_meta_line, search_page, value_label
+from web.security import FILE_CONTENT_SECURITY_POLICY
 
 bp = Blueprint("pages", __name__)
 PREVIEW_PAGES = 3
@@ -65,6 +66,7 @@ def _send(doc: Document, as_attachment: bool) -> Response:
     response = send_file(path, mimetype=mimetype, as_attachment=as_attachment, download_name=doc.filename,
                          conditional=True, etag=doc.sha256, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = FILE_CONTENT_SECURITY_POLICY
     if doc.visibility != "public":  # never in a shared cache
         response.cache_control.public = False
         response.cache_control.private = True

@@ -13,6 +13,9 @@ SECRET_KEY_FILE = "secret_key"
 # No inline scripts or styles anywhere; pages may not be framed by other sites.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# Originals are never run on our origin (HTML is sent as text or as an attachment, with nosniff); their
+# policy only forbids framing, because a stricter one (object-src 'none') can stop browsers' built-in PDF viewers.
+FILE_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'"
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -118,10 +118,14 @@ def test_session_cookie_flags(restricted_app):
 
 def test_security_headers_on_pages_api_errors_and_downloads(restricted_app, restricted):
     client = restricted_app.test_client()
-    for url in ("/", "/api/search", "/documents/999999", f"/documents/{restricted.public_id}/download", "/login"):
+    for url in ("/", "/api/search", "/documents/999999", "/login", f"/documents/{restricted.members_id}"):
         response = client.get(url)
         csp = response.headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for suffix in ("download", "view"):  # originals: no framing, no sniffing
+        response = client.get(f"/documents/{restricted.public_id}/{suffix}")
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
