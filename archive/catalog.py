@@ -172,8 +172,11 @@ def utc_now() -> str:
 class Catalog:
     """A connection to the catalog; use one per thread, close it when done."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = Path(path)
+        if readonly:  # a preflight reads the catalog and must not change a byte of the data folder
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -338,6 +341,17 @@ class Catalog:
             db.execute(
                 f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                 (path, size, mtime_ns, sha256, outcome, reason, detail, doc_id, utc_now()))
+
+    def update_file_stat(self, path: str, size: int, mtime_ns: int) -> None:
+        """A file was touched but its content is the same: remember its new size and time."""
+        with self.transaction() as db:
+            db.execute("UPDATE files SET size = ?, mtime_ns = ?, updated_at = ? WHERE path = ?",
+                       (size, mtime_ns, utc_now(), path))
+
+    def all_files(self) -> Iterator[FileRecord]:
+        """Every file in the ledger, by path."""
+        for row in self.db.execute(f"SELECT {_FILE_COLUMNS} FROM files ORDER BY path"):
+            yield FileRecord(*row)
 
     def file_record(self, path: str) -> FileRecord | None:
         row = self.db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE path = ?", (path,)).fetchone()

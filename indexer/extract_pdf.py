@@ -12,7 +12,7 @@ from pypdf.errors import DependencyError
 from archive.vocabulary import MAX_YEAR, MIN_YEAR
 from indexer.errors import CorruptFileError, EncryptedError, OversizedError
 from indexer.extract_text import normalize_text, truncate
-from indexer.extraction import Extraction, Limits
+from indexer.extraction import Extraction, Limits, announce_page_count
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ def extract_pdf(path: Path, limits: Limits = Limits()) -> Extraction:
     with apply_configuration(**PYPDF_CONFIGURATION):
         reader = _open(path)
         page_count = _page_count(path, reader, limits)
+        announce_page_count(page_count)
         pages, warnings = _page_texts(path, reader, page_count, limits)
         title, created = _metadata(reader)
     return Extraction(MIME, pages, title=title, created=created, warnings=warnings)

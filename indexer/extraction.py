@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,20 @@ class Extraction:
     def text_pages(self) -> int:
         """Pages that carry a text layer (a scan has none)."""
         return sum(1 for p in self.pages if p.strip())
+
+
+# Set in pool workers (indexer.pool): the parent's watchdog budgets time per page, so it must learn the
+# page count as soon as an extractor knows it. Outside a pool nobody listens.
+_page_count_listener: Callable[[int], None] | None = None
+
+
+def listen_for_page_count(listener: Callable[[int], None] | None) -> None:
+    """Have `listener(pages)` called whenever an extractor learns how many pages a file has."""
+    global _page_count_listener
+    _page_count_listener = listener
+
+
+def announce_page_count(pages: int) -> None:
+    """Called by extractors once a file's page count is known."""
+    if _page_count_listener is not None:
+        _page_count_listener(pages)

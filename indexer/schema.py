@@ -1,12 +1,15 @@
 """The Whoosh schema and its version: change one field here and bump SCHEMA_VERSION."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.lang.porter2 import stem as porter2_stem
 
 # A different version on disk means the index is rebuilt from the catalog.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: content is a PostedText field (same analyzer, postings may come ready-made)
 
 FACET_FIELDS = ("doc_type", "year", "division", "access")
 
@@ -24,7 +27,7 @@ def build_schema() -> Schema:
     analyzer = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        content=TEXT(analyzer=analyzer, phrase=True),
+        content=PostedText(analyzer=analyzer, phrase=True),
         title=TEXT(analyzer=analyzer, phrase=True, field_boost=3.0),
         doc_type=ID(sortable=True),
         year=ID(sortable=True),
@@ -33,3 +36,32 @@ def build_schema() -> Schema:
         newest=NUMERIC(int, bits=32, sortable=True, signed=False),
         title_sort=ID(sortable=True),
     )
+
+
+@dataclass(frozen=True)
+class Postings:
+    """A text already turned into Whoosh postings: (term bytes, frequency, weight, encoded positions)."""
+
+    items: tuple[tuple[bytes, int, float, bytes], ...]
+
+
+class PostedText(TEXT):
+    """A TEXT field that also accepts `Postings` made elsewhere with the very same analyzer and format.
+
+    Analysis is a third of the index writer's work; a load runs it in the extraction workers (see
+    `content_postings`) so the single writer only files the postings. Queries parse with the analyzer
+    as for any TEXT field.
+    """
+
+    def index(self, value, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, Postings):
+            return iter(value.items)
+        return super().index(value, **kwargs)
+
+
+_CONTENT_FIELD = build_schema()["content"]
+
+
+def content_postings(text: str | Iterable[str]) -> Postings:
+    """The postings the content field would make of `text`, computed in the calling process."""
+    return Postings(tuple(_CONTENT_FIELD.index(text if isinstance(text, str) else "".join(text))))
