@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import sys
+import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
@@ -17,7 +19,12 @@ from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
 from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, normalize_division
 from indexer.index import rebuild_index
-from indexer.load import FileOutcome, LoadReport, MetadataOverrides, load_paths
+from indexer.bulk import LoadOptions, run_load
+from indexer.load import FileOutcome, LoadReport, MetadataOverrides
+from indexer.manifest import ManifestError, read_manifest
+from indexer.outcomes_csv import OutcomeWriter, write_ledger
+from indexer.pool import PoolLimits
+from indexer.progress import Progress, summary
 from indexer.search import ArchiveSearcher, SearchRequest, SearchRequestError
 from web.serialize import results_to_json
 
@@ -50,37 +57,88 @@ def _division(value: str | None) -> str | None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--type", "doc_type", type=click.Choice(sorted(DOC_TYPES)), help="Document type for every file.")
 @click.option("--year", help="The year the documents are about.")
 @click.option("--division", help="Division, e.g. Teachers, PSRP, Healthcare.")
 @click.option("--access", type=click.Choice(ACCESS_LEVELS), help="Who may see the documents.")
 @click.option("--title", help="Title (for loading a single file).")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with a path column and any of title, type, year, date, division, access.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.option("--dry-run", is_flag=True, help="Preflight: read everything, write nothing, report what would happen.")
+@click.option("--retry-failed", is_flag=True, help="Load again only the files that failed before (under PATHS, if given).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write every file's outcome to this CSV.")
+@click.option("--timeout", type=click.FloatRange(1), default=PoolLimits.base_seconds, show_default=True,
+              help="Seconds each file may take, plus --page-timeout per page.")
+@click.option("--page-timeout", type=click.FloatRange(0), default=PoolLimits.seconds_per_page, show_default=True,
+              help="Extra seconds each file may take per page.")
+@click.option("--memory-mb", type=click.IntRange(256), default=PoolLimits.memory_mb, show_default=True,
+              help="Memory (address space) each worker may use.")
+@click.option("--progress-every", type=click.FloatRange(0), default=10.0, show_default=True,
+              help="Seconds between progress lines when not on a terminal.")
+@click.option("--verbose", "-v", is_flag=True, help="A line for every file, not only failures.")
 @click.pass_obj
-def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access, title, jobs) -> None:
-    """Load files and folders (recursively) into the archive."""
-    overrides = MetadataOverrides(title=title, doc_type=doc_type, year=_year(year),
-                                  division=_division(division), access=access)
-    report = load_paths([Path(p) for p in paths], data, overrides, jobs=jobs, on_outcome=_echo_outcome)
-    _echo_summary(report)
-    if report.failed and not report.loaded and not report.duplicates:
+def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access, title, manifest, jobs,
+         dry_run: bool, retry_failed: bool, report_path, timeout, page_timeout, memory_mb, progress_every,
+         verbose: bool) -> None:
+    """Load files and folders (recursively) into the archive, in parallel, resumably."""
+    if not paths and not manifest and not retry_failed:
+        raise click.UsageError("give files or folders to load, a --manifest, or --retry-failed")
+    try:
+        rows = read_manifest(Path(manifest)) if manifest else {}
+    except ManifestError as exc:
+        raise click.ClickException(f"the manifest has problems; nothing was loaded.\n{exc}") from None
+    options = LoadOptions(
+        overrides=MetadataOverrides(title=title, doc_type=doc_type, year=_year(year),
+                                    division=_division(division), access=access),
+        manifest=rows, jobs=jobs or os.cpu_count() or 1, retry_failed=retry_failed, dry_run=dry_run,
+        pool=PoolLimits(base_seconds=timeout, seconds_per_page=page_timeout, memory_mb=memory_mb))
+    if dry_run and not report_path:
+        report_path = f"preflight-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+    report = _run_with_progress(data, [Path(p) for p in paths], options, report_path,
+                                progress_every, verbose or dry_run)
+    if report_path:
+        click.echo(f"Report of every file: {report_path}")
+    if report.failed and not report.loaded and not report.duplicates and not dry_run:
         sys.exit(1)
 
 
-def _echo_outcome(outcome: FileOutcome) -> None:
+def _run_with_progress(data: DataDir, paths: list[Path], options: LoadOptions, report_path: str | None,
+                       progress_every: float, verbose: bool) -> LoadReport:
+    """Run the load with a progress display, the CSV report and a closing summary."""
+    progress = Progress(every_seconds=progress_every)
+    started = time.monotonic()
+    with OutcomeWriter(Path(report_path)) if report_path else nullcontext() as csv_out:
+        def on_outcome(outcome: FileOutcome) -> None:
+            progress.update(outcome)
+            if csv_out:
+                csv_out.write(outcome)
+            if verbose or outcome.outcome == "failed":
+                progress.message(_outcome_line(outcome))
+
+        try:
+            report = run_load(data, paths, options, on_outcome=on_outcome, on_start=progress.start)
+        except KeyboardInterrupt:
+            progress.close()
+            raise click.ClickException("aborted; the last batch was dropped: run the same command again "
+                                       "to finish the rest") from None
+    progress.close()
+    click.echo("\n" + summary(report, time.monotonic() - started, options.dry_run))
+    return report
+
+
+def _outcome_line(outcome: FileOutcome) -> str:
     name = outcome.path
     if outcome.outcome == "loaded":
-        click.echo(f"loaded     {name} (document {outcome.doc_id}, {outcome.pages} pages)")
-    elif outcome.outcome == "duplicate":
-        click.echo(f"duplicate  {name}: {outcome.detail}")
-    else:
-        click.echo(f"FAILED     {name}: {outcome.reason}: {outcome.detail}", err=True)
-
-
-def _echo_summary(report: LoadReport) -> None:
-    click.echo(f"\n{report.loaded} loaded ({report.pages} pages), {report.duplicates} already present, "
-               f"{report.failed} failed")
+        return f"loaded     {name} (document {outcome.doc_id}, {outcome.pages} pages)"
+    if outcome.outcome == "would-load":
+        flag = f"; {outcome.detail}" if outcome.detail else ""
+        return (f"would load {name}: {outcome.mime}, {outcome.doc_type}, {outcome.year or 'year unknown'}, "
+                f"{outcome.pages} pages, {outcome.text_pages} with text{flag}")
+    if outcome.outcome == "failed":
+        return f"FAILED     {name}: {outcome.reason}: {outcome.detail}"
+    return f"{outcome.outcome:<10} {name}{': ' + outcome.detail if outcome.detail else ''}"
 
 
 @main.command()
@@ -161,12 +219,16 @@ def reindex(data: DataDir) -> None:
 
 @main.command()
 @click.option("--failed", is_flag=True, help="Only list the files that failed, with reasons.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Write the latest outcome of every file ever loaded to this CSV.")
 @click.pass_obj
-def status(data: DataDir, failed: bool) -> None:
+def status(data: DataDir, failed: bool, report_path: str | None) -> None:
     """Counts by type, year and status; failed files with reasons."""
     if not data.catalog_path.exists():
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
     with Catalog(data.catalog_path) as catalog:
+        if report_path:
+            click.echo(f"Wrote {write_ledger(Path(report_path), catalog.all_files())} files to {report_path}")
         if not failed:
             _echo_counts(catalog)
         failures = catalog.failed_files()
