@@ -49,6 +49,7 @@ class LoadOptions:
     retry_failed: bool = False
     dry_run: bool = False
     commit_every: int = 500
+    analyze_in_workers: bool = True  # False only to measure the old way (the writer analysing every text)
 
     def meta_for(self, path: str) -> MetadataOverrides:
         """Manifest values first, then the command line's; inference fills the rest later."""
@@ -183,7 +184,7 @@ def run_load(data: DataDir, paths: list[Path], options: LoadOptions,
         if on_start:
             on_start(sum(1 for _ in sources()))
         sink = Preflight() if options.dry_run else _loader(data, catalog, options)
-        planner = Planner(catalog, options.retry_failed, analyze=not options.dry_run)
+        planner = Planner(catalog, options.retry_failed, analyze=options.analyze_in_workers and not options.dry_run)
         try:
             _drive(sources(), planner, sink, options, emit, stopping)
         except BaseException:

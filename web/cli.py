@@ -78,10 +78,11 @@ def _division(value: str | None) -> str | None:
 @click.option("--progress-every", type=click.FloatRange(0), default=10.0, show_default=True,
               help="Seconds between progress lines when not on a terminal.")
 @click.option("--verbose", "-v", is_flag=True, help="A line for every file, not only failures.")
+@click.option("--analyze-in-writer", is_flag=True, hidden=True, help="Benchmarks only: analyse text in the writer.")
 @click.pass_obj
 def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access, title, manifest, jobs,
          dry_run: bool, retry_failed: bool, report_path, timeout, page_timeout, memory_mb, progress_every,
-         verbose: bool) -> None:
+         verbose: bool, analyze_in_writer: bool) -> None:
     """Load files and folders (recursively) into the archive, in parallel, resumably."""
     if not paths and not manifest and not retry_failed:
         raise click.UsageError("give files or folders to load, a --manifest, or --retry-failed")
@@ -93,6 +94,7 @@ def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access
         overrides=MetadataOverrides(title=title, doc_type=doc_type, year=_year(year),
                                     division=_division(division), access=access),
         manifest=rows, jobs=jobs or os.cpu_count() or 1, retry_failed=retry_failed, dry_run=dry_run,
+        analyze_in_workers=not analyze_in_writer,
         pool=PoolLimits(base_seconds=timeout, seconds_per_page=page_timeout, memory_mb=memory_mb))
     if dry_run and not report_path:
         report_path = f"preflight-{time.strftime('%Y%m%d-%H%M%S')}.csv"
