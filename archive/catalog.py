@@ -174,8 +174,11 @@ class Catalog:
 
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = Path(path)
-        if readonly:  # a preflight reads the catalog and must not change a byte of the data folder
-            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        if readonly:
+            # A preflight must not change a byte of the data folder; even a read-only WAL reader creates
+            # -shm/-wal files, so the file is opened as immutable (a load running meanwhile is not seen).
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            self.db = sqlite3.connect(uri, uri=True, isolation_level=None)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)

@@ -60,3 +60,45 @@ def make_zip(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("minutes.txt", "Minutes of the executive board meeting.")
     return path
+
+
+def make_slow_pdf(path: Path, operators: int = 300_000) -> Path:
+    """A 4 KB one-page PDF whose content stream holds `operators` text operators: pypdf takes many seconds."""
+    return _pdf_with_content(path, b"BT /F1 12 Tf " + b"(ab) Tj " * operators + b"ET")
+
+
+def make_scanned_pdf(path: Path, pages: int = 2) -> Path:
+    """A PDF whose pages carry drawings but no text layer, like a scan."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf = canvas.Canvas(str(path), pagesize=letter, invariant=1)
+    for _ in range(pages):
+        pdf.rect(72, 72, 300, 400, fill=1)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def _pdf_with_content(path: Path, content: bytes) -> Path:
+    """A minimal one-page PDF around a raw (compressed) content stream."""
+    import zlib
+
+    stream = zlib.compress(content, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(out))
+    return path

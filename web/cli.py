@@ -20,6 +20,7 @@ from archive.datadir import DataDir, resolve_data_dir
 from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, normalize_division
 from indexer.index import rebuild_index
 from indexer.bulk import LoadOptions, run_load
+from indexer.consistency import check_consistency
 from indexer.load import FileOutcome, LoadReport, MetadataOverrides
 from indexer.manifest import ManifestError, read_manifest
 from indexer.outcomes_csv import OutcomeWriter, write_ledger
@@ -78,11 +79,13 @@ def _division(value: str | None) -> str | None:
 @click.option("--progress-every", type=click.FloatRange(0), default=10.0, show_default=True,
               help="Seconds between progress lines when not on a terminal.")
 @click.option("--verbose", "-v", is_flag=True, help="A line for every file, not only failures.")
+@click.option("--commit-every", type=click.IntRange(1), default=500, show_default=True,
+              help="Files per index commit: a crash loses at most this many, which a re-run redoes.")
 @click.option("--analyze-in-writer", is_flag=True, hidden=True, help="Benchmarks only: analyse text in the writer.")
 @click.pass_obj
 def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access, title, manifest, jobs,
          dry_run: bool, retry_failed: bool, report_path, timeout, page_timeout, memory_mb, progress_every,
-         verbose: bool, analyze_in_writer: bool) -> None:
+         verbose: bool, commit_every: int, analyze_in_writer: bool) -> None:
     """Load files and folders (recursively) into the archive, in parallel, resumably."""
     if not paths and not manifest and not retry_failed:
         raise click.UsageError("give files or folders to load, a --manifest, or --retry-failed")
@@ -94,7 +97,7 @@ def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access
         overrides=MetadataOverrides(title=title, doc_type=doc_type, year=_year(year),
                                     division=_division(division), access=access),
         manifest=rows, jobs=jobs or os.cpu_count() or 1, retry_failed=retry_failed, dry_run=dry_run,
-        analyze_in_workers=not analyze_in_writer,
+        analyze_in_workers=not analyze_in_writer, commit_every=commit_every,
         pool=PoolLimits(base_seconds=timeout, seconds_per_page=page_timeout, memory_mb=memory_mb))
     if dry_run and not report_path:
         report_path = f"preflight-{time.strftime('%Y%m%d-%H%M%S')}.csv"
@@ -223,11 +226,16 @@ def reindex(data: DataDir) -> None:
 @click.option("--failed", is_flag=True, help="Only list the files that failed, with reasons.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the latest outcome of every file ever loaded to this CSV.")
+@click.option("--check", is_flag=True, help="Check that catalog, file store and index agree.")
 @click.pass_obj
-def status(data: DataDir, failed: bool, report_path: str | None) -> None:
+def status(data: DataDir, failed: bool, report_path: str | None, check: bool) -> None:
     """Counts by type, year and status; failed files with reasons."""
     if not data.catalog_path.exists():
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
+    if check:
+        problems = check_consistency(data)
+        click.echo("\n".join(problems) or "Catalog, file store and index agree.")
+        sys.exit(1 if problems else 0)
     with Catalog(data.catalog_path) as catalog:
         if report_path:
             click.echo(f"Wrote {write_ledger(Path(report_path), catalog.all_files())} files to {report_path}")
