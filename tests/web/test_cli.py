@@ -9,12 +9,12 @@ def run(runner, data, *args, **kwargs):
 
 
 def test_load_reports_each_file_and_a_summary(cli_runner, data, corpus):
-    result = run(cli_runner, data, "load", str(corpus["audit"].parent.parent), "--jobs", "2")
+    result = run(cli_runner, data, "load", str(corpus["audit"].parent.parent), "--jobs", "2", "--verbose")
     assert result.exit_code == 0, result.output
     assert result.output.count("loaded     ") == 4
-    assert "4 loaded (7 pages), 0 already present, 0 failed" in result.output
+    assert "4 loaded (7 pages), 0 already present (0 duplicates by content, 0 unchanged" in result.output
     again = run(cli_runner, data, "load", str(corpus["audit"]))
-    assert "duplicate" in again.output and "0 loaded" in again.output
+    assert "0 loaded (0 pages), 1 already present (0 duplicates by content, 1 unchanged" in again.output
 
 
 def test_load_with_explicit_metadata(cli_runner, data, corpus):
