@@ -125,9 +125,12 @@ class Planner:
 
     def settle(self, sha: str, outcome: FileOutcome) -> list[Decision]:
         """The first file with this content is done: decide the copies that waited for it."""
-        self.settled[sha] = outcome
-        return [(_copy_of(path, self.first_with[sha], outcome), size, mtime)
-                for path, size, mtime in self.waiting.pop(sha, [])]
+        first = self.first_with[sha]
+        if outcome.outcome == "loaded":
+            del self.first_with[sha]  # later copies find it in the catalog: keep memory flat on long loads
+        else:
+            self.settled[sha] = outcome
+        return [(_copy_of(path, first, outcome), size, mtime) for path, size, mtime in self.waiting.pop(sha, [])]
 
 
 def _failure(path: str, reason: str, exc: OSError) -> FileOutcome:
