@@ -155,7 +155,7 @@ def timed_load(data: Path, paths: list[Path], jobs: int, extra: tuple[str, ...] 
     if proc.returncode != 0:
         print(output)
         raise SystemExit(f"archive load failed ({proc.returncode})")
-    return {"wall": wall, "cpu": sum(cpu.values()), "peak_rss": peak[0], "output": output.strip().splitlines()[-3:]}
+    return {"wall": wall, "cpu": sum(cpu.values()), "parent_cpu": cpu.get(proc.pid, 0.0), "peak_rss": peak[0], "output": output.strip().splitlines()[-3:]}
 
 
 def text_bytes(data: Path) -> int:
@@ -192,6 +192,8 @@ def main() -> None:
     print(f"archive load, 2 jobs: {full['wall']:.1f} s wall, {full['cpu']:.0f} CPU-s = {rate:.1f} pages/s; "
           f"ratio to raw pypdf {rate / raw_rate:.2f} (target >= 0.8); by CPU-seconds "
           f"{raw_cpu / full['cpu']:.2f}", flush=True)
+    print(f"the parent (the single writer) used {full['parent_cpu']:.0f} of those CPU-s "
+          f"({full['parent_cpu'] / full['wall']:.0%} of one core over the load)")
     print(f"peak RSS of the whole load (parent + workers): {full['peak_rss'] / 2**20:.0f} MB (target < 1024 MB)")
     print("   " + "\n   ".join(full["output"]), flush=True)
 
