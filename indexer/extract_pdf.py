@@ -87,6 +87,8 @@ def _page_texts(path: Path, reader: PdfReader, count: int, limits: Limits
     for number in range(1, count + 1):
         try:
             text, notes = _page_text(reader, number, limits)
+        except MemoryError:
+            raise  # the file, not the page, is the problem: reported as "memory" and the worker replaced
         except Exception as exc:  # one bad page must not lose the others
             log.info("%s: page %d failed: %s", path, number, _describe(exc))
             text, notes = "", (f"page {number}: text could not be extracted ({_describe(exc)})",)

@@ -29,16 +29,17 @@ def _by_path(report) -> dict[str, object]:
 
 
 def test_a_hanging_file_and_a_memory_bomb_fail_with_reasons_and_the_load_goes_on(tmp_path, data):
-    folder = tmp_path / "drop"
-    make_slow_pdf(folder / "hangs.pdf")  # pypdf needs well over ten seconds for this one page
-    (folder / "bomb.txt").write_text("union dues " * 6_000_000)  # ~66 MB read at once: more than a 160 MB worker may hold
-    _pdfs(folder, 3)
-    limits = PoolLimits(base_seconds=3.0, seconds_per_page=0.0, memory_mb=160)
-    report = run_load(data, [folder], LoadOptions(pool=limits, jobs=2))
-    outcomes = _by_path(report)
-    assert outcomes["hangs.pdf"].reason == "timeout", outcomes["hangs.pdf"]
-    assert outcomes["bomb.txt"].reason == "memory", outcomes["bomb.txt"]
-    assert report.loaded == 3 and report.failed == 2
+    hanging, bombing = tmp_path / "hanging", tmp_path / "bombing"
+    make_slow_pdf(hanging / "hangs.pdf")  # pypdf needs well over ten seconds for this one page
+    (bombing / "bomb.txt").parent.mkdir(parents=True)
+    (bombing / "bomb.txt").write_text("union dues " * 6_000_000)  # ~66 MB read at once: more than 160 MB allows
+    _pdfs(hanging, 2)
+    make_pdf(bombing / "budget.pdf", ["Budget committee report"])
+    timed = run_load(data, [hanging], LoadOptions(pool=PoolLimits(base_seconds=3.0, seconds_per_page=0.0), jobs=2))
+    assert _by_path(timed)["hangs.pdf"].reason == "timeout", _by_path(timed)["hangs.pdf"]
+    squeezed = run_load(data, [bombing], LoadOptions(pool=PoolLimits(memory_mb=160), jobs=2))
+    assert _by_path(squeezed)["bomb.txt"].reason == "memory", _by_path(squeezed)["bomb.txt"]
+    assert timed.loaded == 2 and squeezed.loaded == 1
     assert check_consistency(data) == []
     with Catalog(data.catalog_path) as catalog:
         assert {r.reason for r in catalog.failed_files()} == {"timeout", "memory"}
