@@ -15,7 +15,7 @@ from archive.store import BlobStore, sha256_of
 from indexer.errors import LoadError
 from indexer.extract import extract
 from indexer.extraction import Extraction, Limits
-from indexer.index import PAGE_GAP, document_fields, index_pending, open_index
+from indexer.index import PAGE_GAP, StaleIndexError, document_fields, index_pending, open_index, rebuild_index
 from indexer.infer import Inferred, infer_metadata
 from indexer.schema import Postings, content_postings
 
@@ -201,11 +201,20 @@ class Loader:
         self.data = data.ensure()
         self.catalog = catalog
         self.store = BlobStore(data.store_dir)
-        self.ix = open_index(data.index_dir)
+        self.ix = self._open_index(data)
         self.commit_every, self.commit_seconds = commit_every, commit_seconds
         self.writer = None
         self.pending: list[int] = []
         self.last_commit = time.monotonic()
+
+    def _open_index(self, data: DataDir):
+        """The index; one written with an older schema is rebuilt from the catalog first (it is derived data)."""
+        try:
+            return open_index(data.index_dir)
+        except StaleIndexError:
+            log.warning("the index has an older schema: rebuilding it from the catalog")
+            rebuild_index(data.index_dir, self.catalog)
+            return open_index(data.index_dir)
 
     def resume(self) -> int:
         """Finish what a crashed load left: stray temp blobs, catalog rows not yet indexed."""

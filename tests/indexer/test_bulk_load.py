@@ -176,3 +176,18 @@ def test_documents_indexed_from_worker_postings_are_found_by_stem_and_phrase(tmp
                 assert results.total == 1 and [p.page for p in results.hits[0].pages] == [2], query
         finally:
             searcher.close()
+
+
+def test_a_load_into_an_index_of_an_older_schema_rebuilds_it_from_the_catalog(tmp_path, data):
+    first = _pdfs(tmp_path / "first", 1)
+    run_load(data, first, LoadOptions(jobs=1))
+    (data.index_dir / "SCHEMA_VERSION").write_text("1\n")  # as left by the previous release
+    run_load(data, [make_pdf(tmp_path / "second.pdf", ["Arbitration award"])], LoadOptions(jobs=1))
+    assert check_consistency(data) == []
+    with Catalog(data.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(data.index_dir, catalog)
+        try:
+            assert searcher.search(SearchRequest(query="bargaining")).total == 1
+            assert searcher.search(SearchRequest(query="arbitration")).total == 1
+        finally:
+            searcher.close()
