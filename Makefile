@@ -19,8 +19,14 @@ $(VENV)/.installed: pyproject.toml | check-system
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+DEMO_USER ?= demo
+DEMO_PASSWORD ?= demo-archive-password
+
 demo-data: install
-	$(BIN)/archive --data-dir $(DEMO_DIR) load samples/*/
+	$(BIN)/archive --data-dir $(DEMO_DIR) load --manifest samples/manifest.csv
+	@$(BIN)/archive --data-dir $(DEMO_DIR) user list | grep -q '^$(DEMO_USER) ' || \
+	  echo '$(DEMO_PASSWORD)' | $(BIN)/archive --data-dir $(DEMO_DIR) user add $(DEMO_USER) --role admin --password-stdin
+	@echo "Demo sign-in (local demo data only): $(DEMO_USER) / $(DEMO_PASSWORD)"
 
 run: demo-data
 	$(BIN)/archive --data-dir $(DEMO_DIR) serve --host $(HOST) --port $(PORT)
