@@ -1,6 +1,8 @@
 """The controlled values of the catalog: document types, divisions, access levels."""
 from __future__ import annotations
 
+from datetime import date
+
 DOC_TYPES: dict[str, str] = {
     "convention_report": "Convention report",
     "financial_audit": "Financial audit",
@@ -28,6 +30,16 @@ WITHDRAWN = "withdrawn"
 VISIBILITY_LEVELS: tuple[str, ...] = (*ACCESS_LEVELS, WITHDRAWN)
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """YYYY-MM-DD for a real calendar date within the archive's years, else None."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def type_label(doc_type: str) -> str:

@@ -1,7 +1,6 @@
 """PDF files through pypdf: text page by page, a failing page costs only itself."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 from pypdf import PasswordType, PdfReader, apply_configuration
 from pypdf.errors import DependencyError
 
-from archive.vocabulary import MAX_YEAR, MIN_YEAR
+from archive.vocabulary import iso_date
 from indexer.errors import CorruptFileError, EncryptedError, OversizedError
 from indexer.extract_text import normalize_text, truncate
 from indexer.extraction import Extraction, Limits, announce_page_count
@@ -140,12 +139,7 @@ def parse_pdf_date(value: object) -> str | None:
     if not match:
         return None
     year, month, day = (int(part) if part else 1 for part in match.groups())
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        return None
-    try:
-        return dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    return iso_date(year, month, day)
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,13 +1,12 @@
 """Catalog metadata guessed from a file's path and extracted text: title, type, year, date, division."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.vocabulary import ACCESS_LEVELS, MAX_YEAR, MIN_YEAR, normalize_division
+from archive.vocabulary import ACCESS_LEVELS, MAX_YEAR, MIN_YEAR, iso_date, normalize_division
 from indexer.extraction import Extraction
 
 HEAD_PAGES = 2
@@ -224,9 +223,4 @@ def _to_date(groups: tuple[str, ...], kind: str) -> str | None:
         month, day, year = _MONTHS[groups[0][:3].lower()], int(groups[1]), int(groups[2])
     else:
         day, month, year = int(groups[0]), _MONTHS[groups[1][:3].lower()], int(groups[2])
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        return None
-    try:
-        return dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    return iso_date(year, month, day)
