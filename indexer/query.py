@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
+from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from whoosh.reading import IndexReader
 
 from indexer.schema import build_schema
@@ -26,6 +26,7 @@ class ParsedQuery:
 def _parser() -> MultifieldParser:
     parser = MultifieldParser(list(SEARCH_FIELDS), build_schema(), group=AndGroup)
     parser.add_plugin(FieldAliasPlugin({"doc_type": ["type"]}))
+    parser.add_plugin(FuzzyTermPlugin())  # typo tolerance on request: wrod~ or wrod~2
     return parser
 
 

@@ -9,7 +9,9 @@ from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.lang.porter2 import stem as porter2_stem
 
 # A different version on disk means the index is rebuilt from the catalog.
-SCHEMA_VERSION = 2  # 2: content is a PostedText field (same analyzer, postings may come ready-made)
+# 2: content is a PostedText field (same analyzer, postings may come ready-made)
+# 3: spelling word lists for content and title (did you mean), id sortable (a column for fast lookups)
+SCHEMA_VERSION = 3
 
 FACET_FIELDS = ("doc_type", "year", "division", "access")
 
@@ -27,8 +29,9 @@ def build_schema() -> Schema:
     analyzer = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        content=PostedText(analyzer=analyzer, phrase=True),
-        title=TEXT(analyzer=analyzer, phrase=True, field_boost=3.0),
+        # spelling=True keeps a word list of unstemmed forms (field spell_<name>) for "did you mean".
+        content=PostedText(analyzer=analyzer, phrase=True, spelling=True),
+        title=TEXT(analyzer=analyzer, phrase=True, field_boost=3.0, spelling=True),
         doc_type=ID(sortable=True),
         year=ID(sortable=True),
         division=ID(sortable=True),
@@ -43,6 +46,7 @@ class Postings:
     """A text already turned into Whoosh postings: (term bytes, frequency, weight, encoded positions)."""
 
     items: tuple[tuple[bytes, int, float, bytes], ...]
+    words: tuple[str, ...] = ()  # the unstemmed words, for the spelling word list
 
 
 class PostedText(TEXT):
@@ -58,10 +62,16 @@ class PostedText(TEXT):
             return iter(value.items)
         return super().index(value, **kwargs)
 
+    def spellable_words(self, value) -> Iterator[str]:
+        if isinstance(value, Postings):
+            return iter(value.words)
+        return super().spellable_words(value)
+
 
 _CONTENT_FIELD = build_schema()["content"]
 
 
 def content_postings(text: str | Iterable[str]) -> Postings:
     """The postings the content field would make of `text`, computed in the calling process."""
-    return Postings(tuple(_CONTENT_FIELD.index(text if isinstance(text, str) else "".join(text))))
+    joined = text if isinstance(text, str) else "".join(text)
+    return Postings(tuple(_CONTENT_FIELD.index(joined)), tuple(_CONTENT_FIELD.spellable_words(joined)))

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
-
-from whoosh.analysis import Analyzer
+from typing import Callable, Iterable, Sequence
 
 SNIPPET_WORDS = 32
+SNIPPET_CHARS = 200
+MAX_PATTERN_TERMS = 64
 _SPACES = re.compile(r"\s+")
 
 
@@ -30,28 +32,59 @@ class PageHit:
         return "".join(segment.text for segment in self.snippet)
 
 
-def _matches(text: str, terms: frozenset[str], analyzer: Analyzer) -> list[tuple[int, int, int]]:
-    """(word position, start char, end char) of every token of `text` whose stem is a query term."""
-    found = []
-    for token in analyzer(text, positions=True, chars=True, removestops=True):
-        if token.text in terms:
-            found.append((token.pos, token.startchar, token.endchar))
-    return found
+class TermFinder:
+    """Finds the words of a text whose stem is one of the query's terms, at C regex speed.
+
+    A regex picks out words starting like a term (stems are near-prefixes of their words); only the
+    distinct words found are stemmed (through a cache), instead of analysing every word of every page.
+    """
+
+    def __init__(self, terms: frozenset[str], stem: Callable[[str], str]) -> None:
+        self.terms = terms
+        self._stem = stem
+        self._accepted: dict[str, bool] = {}
+        heads = sorted({t[:max(2, len(t) - 1)] for t in terms if t}, key=len)
+        pattern = "|".join(re.escape(h) for h in heads[:MAX_PATTERN_TERMS])
+        self._regex = re.compile(rf"\b(?:{pattern})\w*", re.IGNORECASE) if pattern else None
+        self._lower_regex = re.compile(rf"\b(?:{pattern.lower()})\w*") if pattern else None
+        self._heads = [h.lower() for h in heads]
+
+    def _accepts(self, word: str) -> bool:
+        found = self._accepted.get(word)
+        if found is None:
+            found = self._accepted[word] = self._stem(word.lower()) in self.terms
+        return found
+
+    def score(self, text: str) -> int:
+        """Distinct matching words * 1000 + all matches; 0 if the text has none."""
+        if self._lower_regex is None:
+            return 0
+        lowered = text.lower()  # a case-sensitive regex over lowered text is several times faster
+        if not any(head in lowered for head in self._heads):
+            return 0
+        counts = Counter(self._lower_regex.findall(lowered))
+        good = [(word, n) for word, n in counts.items() if self._accepts(word)]
+        return len({w for w, _ in good}) * 1000 + sum(n for _, n in good) if good else 0
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every matching word."""
+        if self._regex is None:
+            return []
+        return [m.span() for m in self._regex.finditer(text) if self._accepts(m.group())]
 
 
-def match_pages(pages: Iterable[tuple[int, str]], terms: frozenset[str], analyzer: Analyzer,
-                limit: int | None = None) -> list[PageHit]:
-    """Pages containing any query term, best first (more distinct terms, then more matches)."""
-    if not terms:
-        return []
+def match_pages(pages: Iterable[tuple[int, str]], finder: TermFinder, limit: int | None = None) -> list[PageHit]:
+    """Pages containing any query term, best first (more distinct words, then more matches).
+
+    Every page is scored; snippets are cut only for the first `limit` pages (all if None).
+    """
+    scored = sorted(((-score, number, text) for number, text in pages if (score := finder.score(text))),
+                    key=lambda item: item[:2])
     hits = []
-    for number, text in pages:
-        found = _matches(text, terms, analyzer)
-        if found:
-            distinct = len({text[s:e].casefold() for _, s, e in found})
-            hits.append(PageHit(number, _snippet(text, found), distinct * 1000 + len(found)))
-    hits.sort(key=lambda hit: (-hit.score, hit.page))
-    return hits if limit is None else hits[:limit]
+    for rank, (negative, number, text) in enumerate(scored):
+        snippet = _snippet(text, finder.spans(text)) if limit is None or rank < limit else ()
+        hits.append(PageHit(number, snippet, -negative))
+    return hits
 
 
 def lead_snippet(text: str, words: int = SNIPPET_WORDS) -> tuple[Segment, ...]:
@@ -61,19 +94,20 @@ def lead_snippet(text: str, words: int = SNIPPET_WORDS) -> tuple[Segment, ...]:
     return (Segment(lead + (" …" if len(parts) > words else "")),) if lead else ()
 
 
-def _snippet(text: str, found: Sequence[tuple[int, int, int]]) -> tuple[Segment, ...]:
-    """A window of about SNIPPET_WORDS words around the densest cluster of matches."""
-    best = max(range(len(found)), key=lambda i: _density(found, i))
-    first_pos = found[best][0]
-    window = [m for m in found if first_pos <= m[0] < first_pos + SNIPPET_WORDS // 2]
-    start = _back_words(text, window[0][1], 8)
-    end = _forward_words(text, window[-1][2], SNIPPET_WORDS - 8 - (window[-1][0] - first_pos))
-    return _segments(text, start, end, [(s, e) for _, s, e in window])
+def _snippet(text: str, found: Sequence[tuple[int, int]]) -> tuple[Segment, ...]:
+    """A window of about SNIPPET_CHARS characters around the densest cluster of matches."""
+    best = _densest(found)
+    first = found[best][0]
+    window = [m for m in found[best:] if m[1] <= first + SNIPPET_CHARS // 2]
+    start = _back_words(text, window[0][0], 8)
+    end = _forward_words(text, window[-1][1], max(4, SNIPPET_WORDS - 8 - len(text[first:window[-1][1]].split())))
+    return _segments(text, start, end, window)
 
 
-def _density(found: Sequence[tuple[int, int, int]], i: int) -> int:
-    pos = found[i][0]
-    return sum(1 for other in found[i:] if other[0] < pos + SNIPPET_WORDS // 2)
+def _densest(found: Sequence[tuple[int, int]]) -> int:
+    """Index of the match that starts the window holding the most matches."""
+    starts = [s for s, _ in found]
+    return max(range(len(starts)), key=lambda i: bisect_left(starts, starts[i] + SNIPPET_CHARS // 2) - i)
 
 
 def _back_words(text: str, index: int, words: int) -> int:

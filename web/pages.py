@@ -1,16 +1,18 @@
 """The HTML pages: search, a document, its download and inline view."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
-from werkzeug.wrappers import Response
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, \
+    stream_with_context, url_for
 
 from archive.catalog import Document
-from indexer.search import SearchRequestError
+from archive.vocabulary import DIVISIONS, DOC_TYPES
+from indexer.search import Hit, SearchRequest, SearchRequestError
 from web import resources
 from web.access import allowed_access, current_role, visible_document
+from web.exports import csv_lines, json_chunks
 from web.markup import snippet_html
 from web.params import search_request
-from web.presenters import document_actions, document_meta_line, search_page, value_label
+from web.presenters import document_actions, document_meta_line, neighbours_view, search_page, value_label
 from web.security import FILE_CONTENT_SECURITY_POLICY
 
 bp = Blueprint("pages", __name__)
@@ -28,6 +30,48 @@ def search() -> str:
     return render_template("search.html", page=search_page(results))
 
 
+@bp.get("/export")
+def export() -> Response:
+    """Every result of a search (not one page) as CSV or JSON, streamed."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "json"):
+        abort(400, "“format” must be csv or json.")
+    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access())
+    try:
+        hits = resources.searcher().export(req)
+    except SearchRequestError as exc:
+        abort(400, str(exc))
+    if fmt == "csv":
+        body, mimetype = csv_lines(hits, _document_url), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = json_chunks(hits, _document_url, _export_header(req)), "application/json"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=archive-search.{fmt}"
+    return response
+
+
+def _document_url(hit: Hit) -> str:
+    return url_for("pages.document", doc_id=hit.document.id, _external=True)
+
+
+def _export_header(req: SearchRequest) -> dict:
+    return {"query": req.query, "filters": {k: list(v) for k, v in req.filters.items()}, "sort": req.sort}
+
+
+@bp.get("/latest/<doc_type>")
+def latest(doc_type: str) -> Response:
+    """A stable link to the newest edition of a series, e.g. /latest/financial_audit?division=Teachers."""
+    division = request.args.get("division") or None
+    if doc_type not in DOC_TYPES:
+        abort(404, f"There is no document type “{doc_type}”.")
+    if division is not None and division not in DIVISIONS:
+        abort(404, f"There is no division “{division}”.")
+    doc = resources.searcher().latest(doc_type, division, allowed_access())
+    if doc is None:
+        abort(404, f"There is no {value_label('doc_type', doc_type).lower()} in the archive yet.")
+    return redirect(url_for("pages.document", doc_id=doc.id), code=302)
+
+
 def get_document(doc_id: int) -> Document:
     """The document if the viewer may see it (else 401/404): the only way a route reaches a document."""
     return visible_document(doc_id)
@@ -37,13 +81,17 @@ def get_document(doc_id: int) -> Document:
 def document(doc_id: int) -> str:
     doc = get_document(doc_id)
     query = request.args.get("q", "").strip()
-    matches = resources.searcher().matching_pages(doc_id, query) if query else []
+    searcher = resources.searcher()
+    matches = searcher.matching_pages(doc_id, query) if query else []
     preview = resources.catalog().page_texts(doc_id, range(1, PREVIEW_PAGES + 1))
+    access = allowed_access()
+    neighbours = neighbours_view(doc, searcher.related(doc, access), searcher.editions(doc, access))
     return render_template(
         "document.html", doc=doc, query=query, meta_line=document_meta_line(doc),
         type_label=value_label("doc_type", doc.doc_type),
         matches=[(m.page, snippet_html(m.snippet)) for m in matches], preview=preview,
-        is_pdf=doc.mime == "application/pdf", actions=document_actions(doc, current_role()))
+        is_pdf=doc.mime == "application/pdf", actions=document_actions(doc, current_role()),
+        neighbours=neighbours)
 
 
 @bp.get("/documents/<int:doc_id>/download")

@@ -26,7 +26,16 @@ def search_request(args: MultiDict, per_page: int, *, allowed_access: tuple[str,
     return SearchRequest(
         query=args.get("q", ""), filters=filters, page=_int(args, "page", 1, 1, 10_000),
         per_page=_int(args, "per_page", per_page, 1, MAX_PER_PAGE), sort=_sort(args),
-        allowed_access=allowed_access)
+        allowed_access=allowed_access, year_from=_year_bound(args, "from"), year_to=_year_bound(args, "to"))
+
+
+def _year_bound(args: MultiDict, name: str) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isdigit() and len(raw) == 4):
+        raise BadRequest(f"“{name}” must be a four-digit year, like 2019.")
+    return int(raw)
 
 
 def _check_value(param: str, value: str) -> None:

@@ -12,7 +12,7 @@ from archive.audit import AuditEntry
 from archive.catalog import Document, DocumentMeta
 from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, type_label
 from indexer.upload import UploadOutcome
-from indexer.search import FacetValue, Hit, SearchResults
+from indexer.search import Editions, FacetValue, Hit, SearchResults
 from web.markup import snippet_html
 from web.params import FILTER_PARAMS
 
@@ -57,6 +57,30 @@ class HitView:
 
 
 @dataclass(frozen=True)
+class Bar:
+    """One year of the timeline: an SVG bar that links to that year."""
+
+    year: int
+    count: int
+    url: str
+    selected: bool
+    x: float
+    y: float
+    height: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bars: tuple[Bar, ...]
+    width: int
+    height: int
+    bar_width: float
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class SearchPage:
     query: str
     total: int
@@ -71,6 +95,13 @@ class SearchPage:
     json_url: str
     page: int
     page_count: int
+    timeline: Timeline | None
+    suggestion: Link | None  # the corrected query, as a link to run it
+    csv_url: str
+    export_json_url: str
+    year_from: str
+    year_to: str
+    hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the year-range form
 
 
 def value_label(name: str, value: str) -> str:
@@ -96,6 +127,9 @@ class SearchUrls:
                 self.params[param] = list(request.filters[name])
         if request.sort != "relevance":
             self.params["sort"] = [request.sort]
+        for param, bound in (("from", request.year_from), ("to", request.year_to)):
+            if bound:
+                self.params[param] = [str(bound)]
         self.page = request.page
 
     def url(self, endpoint: str = "pages.search", **changes: list[str] | None) -> str:
@@ -127,7 +161,38 @@ def search_page(results: SearchResults) -> SearchPage:
         next_url=urls.page_url(request.page + 1) if request.page < results.page_count else None,
         json_url=urls.url("api.search", page=[str(request.page)] if request.page > 1 else None),
         page=request.page, page_count=results.page_count,
+        timeline=_timeline(results, urls), suggestion=_suggestion(results, urls),
+        csv_url=urls.url("pages.export", format=["csv"]), export_json_url=urls.url("pages.export", format=["json"]),
+        year_from=str(request.year_from or ""), year_to=str(request.year_to or ""),
+        hidden=tuple((k, v) for k, values in urls.params.items() if k not in ("from", "to") for v in values),
     )
+
+
+TIMELINE_HEIGHT, TIMELINE_WIDTH = 120, 640
+
+
+def _timeline(results: SearchResults, urls: SearchUrls) -> Timeline | None:
+    """Bars scaled to the busiest year; each links to the search narrowed to its year."""
+    years = results.timeline
+    if not years:
+        return None
+    peak = max(y.count for y in years) or 1
+    step = TIMELINE_WIDTH / len(years)
+    bars = []
+    for i, y in enumerate(years):
+        height = round((TIMELINE_HEIGHT - 4) * y.count / peak, 1) if y.count else 0
+        url = urls.url(year=[str(y.year)], page=None, **{"from": None, "to": None})
+        label = f"{y.year}: {y.count} document{'' if y.count == 1 else 's'}"
+        bars.append(Bar(y.year, y.count, url, y.selected, round(i * step, 1), TIMELINE_HEIGHT - height, height, label))
+    return Timeline(tuple(bars), TIMELINE_WIDTH, TIMELINE_HEIGHT, round(max(step - 2, 1), 1),
+                    years[0].year, years[-1].year)
+
+
+def _suggestion(results: SearchResults, urls: SearchUrls) -> Link | None:
+    found = results.suggestion
+    if found is None:
+        return None
+    return Link(found.query, urls.url(q=[found.query], page=None), False, found.total)
 
 
 def _hit_view(hit: Hit, query: str) -> HitView:
@@ -283,3 +348,32 @@ def audit_page(entries: Iterable[AuditEntry], page: int, total: int, per_page: i
 
 def _show(value) -> str:
     return "—" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """A document page's links onward: related documents and the other editions of its series."""
+
+    related: tuple[Link, ...]
+    previous: Link | None
+    next: Link | None
+    editions: tuple[Link, ...]  # every edition, newest first; the current one marked selected
+    latest_url: str
+    series_label: str
+
+
+def _doc_link(doc: Document, current: Document | None = None) -> Link:
+    label = f"{doc.title} ({doc.year or 'year unknown'})"
+    return Link(label, url_for("pages.document", doc_id=doc.id), current is not None and doc.id == current.id)
+
+
+def neighbours_view(doc: Document, related: list[Document], editions: Editions) -> Neighbours:
+    everyone = sorted([*editions.all, doc], key=lambda d: (d.year or 0, d.date or "", d.id), reverse=True)
+    return Neighbours(
+        related=tuple(_doc_link(d) for d in related),
+        previous=_doc_link(editions.previous) if editions.previous else None,
+        next=_doc_link(editions.next) if editions.next else None,
+        editions=tuple(_doc_link(d, doc) for d in everyone) if editions.all else (),
+        latest_url=url_for("pages.latest", doc_type=doc.doc_type, division=doc.division),
+        series_label=f"{type_label(doc.doc_type)}, {doc.division}",
+    )

@@ -39,4 +39,18 @@ def results_to_json(results: SearchResults) -> dict:
         "hits": [hit_to_json(hit) for hit in results.hits],
         "facets": {name: [{"value": fv.value, "count": fv.count, "selected": fv.selected} for fv in values]
                    for name, values in results.facets.items()},
+        "timeline": [{"year": y.year, "count": y.count} for y in results.timeline],
+        "suggestion": ({"query": results.suggestion.query, "total": results.suggestion.total}
+                       if results.suggestion else None),
     }
+
+
+EXPORT_COLUMNS = ("id", "title", "type", "year", "division", "pages", "snippet", "url")
+
+
+def export_record(hit: Hit, url: str) -> dict:
+    """One exported result: the document, its matching pages, the best page's snippet and its URL."""
+    doc = hit.document
+    snippet = hit.pages[0].snippet_text if hit.pages else "".join(s.text for s in hit.lead)
+    return {"id": doc.id, "title": doc.title, "type": doc.doc_type, "year": doc.year, "division": doc.division,
+            "pages": sorted(hit.page_numbers), "snippet": snippet, "url": url}

@@ -1,0 +1,135 @@
+"""A deterministic archive for the search benchmark: documents of Zipf-distributed words, cached on disk.
+
+The page texts go straight into the real catalog and the real indexing code (no PDFs are drawn);
+the built data folder is kept under bench/out/ and reused while the corpus parameters and the
+index schema version stay the same.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from archive.catalog import Catalog, DocumentMeta
+from archive.datadir import DataDir
+from archive.vocabulary import DIVISIONS, DOC_TYPES
+from indexer.index import index_is_current, rebuild_index
+from indexer.schema import SCHEMA_VERSION
+
+OUT = Path(__file__).resolve().parent / "out"
+
+# Frequent words of a union archive lead the Zipf ranking, so common queries are realistic.
+DOMAIN_WORDS = """union members contract federation local teachers delegates convention report audit
+financial statement dues per capita revenue expenses pension health benefits bargaining negotiations
+negotiated grievance arbitration salary wages overtime schedule district school board education
+paraprofessionals nurses hospital staffing safety workers public employees higher university faculty
+resolution resolved committee executive council president secretary treasurer officers organizing
+organizer campaign legislative legislature budget funding state governor session vote election
+strike solidarity affiliate affiliates training institute catalog course professional development
+scholarship award retirement insurance leave seniority layoff transfer evaluation classroom students
+support staff healthcare medical clinic bus drivers custodians cafeteria technology rights safety""".split()
+SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou", "ea")]
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    documents: int = 10_000
+    pages_per_doc: int = 20
+    words_per_page: int = 400
+    vocabulary: int = 60_000
+    zipf_s: float = 1.07
+    seed: int = 4
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+
+
+def vocabulary(spec: CorpusSpec) -> list[str]:
+    """Domain words first, then pronounceable made-up words, all distinct."""
+    rng = np.random.default_rng(spec.seed)
+    words = list(dict.fromkeys(DOMAIN_WORDS))
+    seen = set(words)
+    while len(words) < spec.vocabulary:
+        n = int(rng.integers(2, 5))
+        word = "".join(SYLLABLES[i] for i in rng.integers(0, len(SYLLABLES), n))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def zipf_weights(spec: CorpusSpec) -> np.ndarray:
+    ranks = np.arange(1, spec.vocabulary + 1, dtype=np.float64)
+    weights = 1.0 / ranks ** spec.zipf_s
+    return weights / weights.sum()
+
+
+def document_meta(i: int, rng: np.random.Generator) -> DocumentMeta:
+    doc_type = list(DOC_TYPES)[int(rng.integers(0, len(DOC_TYPES)))]
+    year = int(rng.integers(1990, 2025))
+    division = DIVISIONS[int(rng.integers(0, len(DIVISIONS)))]
+    access = "members" if rng.random() < 0.3 else "public"
+    title = f"{DOC_TYPES[doc_type]} {year}, {division}, no. {i}"
+    return DocumentMeta(title, doc_type, year, None, division, access)
+
+
+def page_texts(words: np.ndarray, cumulative: np.ndarray, spec: CorpusSpec, rng: np.random.Generator) -> list[str]:
+    picks = np.searchsorted(cumulative, rng.random(spec.pages_per_doc * spec.words_per_page))
+    chosen = words[np.minimum(picks, len(words) - 1)]
+    pages = []
+    for p in range(spec.pages_per_doc):
+        page = chosen[p * spec.words_per_page:(p + 1) * spec.words_per_page]
+        lines = (" ".join(page[k:k + 12]) for k in range(0, len(page), 12))
+        pages.append("\n".join(lines))
+    return pages
+
+
+def fill_catalog(catalog: Catalog, spec: CorpusSpec) -> None:
+    """Write every generated document and its pages into the catalog."""
+    words = np.array(vocabulary(spec), dtype=object)
+    cumulative = np.cumsum(zipf_weights(spec))
+    rng = np.random.default_rng(spec.seed + 1)
+    started = time.monotonic()
+    for i in range(spec.documents):
+        pages = page_texts(words, cumulative, spec, rng)
+        sha = hashlib.sha256(f"{spec.key}-{i}".encode()).hexdigest()
+        catalog.add_document(sha256=sha, filename=f"doc-{i:05d}.pdf", source_path="", mime="application/pdf",
+                             size=sum(map(len, pages)), pages=pages, meta=document_meta(i, rng))
+        if i % 1000 == 999:
+            print(f"  catalog: {i + 1} documents ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+
+
+def build(spec: CorpusSpec = CorpusSpec(), out: Path = OUT) -> DataDir:
+    """The benchmark's data folder, generated (catalog) and indexed as needed; cached between runs."""
+    data = DataDir(out / f"corpus-{spec.key}").ensure()
+    done_marker = data.root / "catalog.done"
+    if not done_marker.exists():
+        _reset_catalog(data)
+        with Catalog(data.catalog_path) as fresh:
+            fill_catalog(fresh, spec)
+        done_marker.write_text(json.dumps(asdict(spec)))
+    if not index_is_current(data.index_dir) or not (data.root / f"index.done.{SCHEMA_VERSION}").exists():
+        started = time.monotonic()
+        print(f"indexing {spec.documents} documents (schema {SCHEMA_VERSION})...", file=sys.stderr)
+        with Catalog(data.catalog_path) as catalog:
+            rebuild_index(data.index_dir, catalog)
+        (data.root / f"index.done.{SCHEMA_VERSION}").write_text(f"{time.monotonic() - started:.0f} s\n")
+    return data
+
+
+def _reset_catalog(data: DataDir) -> None:
+    for path in itertools.chain([data.catalog_path], data.root.glob("catalog.sqlite3-*")):
+        path.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    small = len(sys.argv) > 1 and sys.argv[1] == "--small"
+    built = build(CorpusSpec(documents=1000) if small else CorpusSpec())
+    print(built.root)

@@ -1,0 +1,73 @@
+"""Did you mean: corrections drawn from the real (unstemmed) words of the documents a person may see.
+
+The index keeps a spelling word list (field `spell_content`, with postings per document), so every
+candidate word can be checked against the allowed documents: a word that occurs only in documents the
+person may not see is never offered, and a correction is only offered if it finds something.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from whoosh.analysis import STOP_WORDS
+
+from indexer.matching import PostingsReader
+
+SPELL_FIELDS = ("spell_content", "spell_title")
+_WORD = re.compile(r'(?<![\w:*~"-])([A-Za-z][A-Za-z\']{2,30})(?![\w:*~])')
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    query: str  # the corrected query text
+    total: int  # documents it finds
+
+
+def known(word: str, postings: PostingsReader, allowed: np.ndarray) -> int:
+    """How many allowed documents contain this exact word."""
+    total = 0
+    for field in SPELL_FIELDS:
+        found = postings.get(field, word.encode("utf-8"))
+        total += int(allowed[found.docs].sum()) if len(found.docs) else 0
+    return total
+
+
+def correct_word(word: str, postings: PostingsReader, allowed: np.ndarray) -> str | None:
+    """The closest real word seen in allowed documents (fewest edits, then commonest), or None."""
+    reader = postings.reader
+    maxdist = 1 if len(word) <= 4 else 2
+    best: tuple[int, int, str] | None = None
+    for distance in range(1, maxdist + 1):
+        for candidate in reader.terms_within("content", word, distance, prefix=1):
+            if candidate == word:
+                continue
+            count = known(candidate, postings, allowed)
+            if count and (best is None or (-count, candidate) < (best[1], best[2])):
+                best = (distance, -count, candidate)
+        if best:
+            return best[2]
+    return None
+
+
+def suggest(text: str, postings: PostingsReader, allowed: np.ndarray,
+            count: Callable[[str], int]) -> Suggestion | None:
+    """A corrected query if some plain word is unknown to the allowed documents and the fix finds something."""
+    changed = False
+    pieces: list[str] = []
+    cursor = 0
+    for match in _WORD.finditer(text):
+        word = match.group(1)
+        if word in _OPERATORS or word.lower() in STOP_WORDS or known(word.lower(), postings, allowed):
+            continue
+        fixed = correct_word(word.lower(), postings, allowed)
+        if fixed:
+            pieces += [text[cursor:match.start(1)], fixed]
+            cursor, changed = match.end(1), True
+    if not changed:
+        return None
+    corrected = "".join(pieces) + text[cursor:]
+    total = count(corrected)
+    return Suggestion(corrected, total) if total else None

@@ -1,0 +1,46 @@
+"""Streaming a whole result set as CSV or JSON, a chunk of hits at a time, never all in memory."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Callable, Iterable, Iterator
+
+from indexer.search import Hit
+from web.serialize import EXPORT_COLUMNS, export_record
+
+
+def csv_lines(hits: Iterable[Hit], url_of: Callable[[Hit], str]) -> Iterator[str]:
+    """A header line, then one CSV line per hit (pages joined by spaces)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for hit in hits:
+        record = export_record(hit, url_of(hit))
+        record["pages"] = " ".join(map(str, record["pages"]))
+        writer.writerow([_cell(record[c]) for c in EXPORT_COLUMNS])
+        yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _cell(value: object) -> object:
+    # A cell starting with = + - @ is a formula to spreadsheet programs: document text must not run.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def json_chunks(hits: Iterable[Hit], url_of: Callable[[Hit], str], header: dict) -> Iterator[str]:
+    """One JSON document {..header, "results": [...]} written a hit at a time."""
+    opening = json.dumps(header, ensure_ascii=False)[:-1]
+    yield opening + (', ' if header else '') + '"results": ['
+    for i, hit in enumerate(hits):
+        yield ("," if i else "") + "\n" + json.dumps(export_record(hit, url_of(hit)), ensure_ascii=False)
+    yield "\n]}\n"
