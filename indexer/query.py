@@ -8,11 +8,13 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from whoosh.reading import IndexReader
 
+from archive.vocabulary import normalize_division
 from indexer.schema import build_schema
 
 MAX_QUERY_CHARS = 500
 SEARCH_FIELDS = ("title", "content")
 _YEAR_RANGE = re.compile(r"\byear:(\d{4})\.\.(\d{4})\b")
+_DIVISION = re.compile(r'\bdivision:(?:"([^"]*)"|(\S+))')
 _MINUS = re.compile(r"(^|\s)-(?=[\w\"(])")
 _OPERATORS = re.compile(r'[():"\[\]{}^~*?\\+-]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b')
 
@@ -42,7 +44,7 @@ def parse_query(text: str) -> ParsedQuery:
         notice = f"Your search was shortened to its first {MAX_QUERY_CHARS} characters."
     if not text:
         return ParsedQuery(wq.Every(), notice)
-    text = _MINUS.sub(r"\1NOT ", _YEAR_RANGE.sub(r"year:[\1 TO \2]", text))
+    text = _MINUS.sub(r"\1NOT ", _YEAR_RANGE.sub(r"year:[\1 TO \2]", _DIVISION.sub(_division, text)))
     try:
         parsed = _PARSER.parse(text)
     except Exception:  # the parser has many failure modes on hostile input; words still search
@@ -52,6 +54,12 @@ def parse_query(text: str) -> ParsedQuery:
     if parsed is wq.NullQuery:
         notice = notice or "Your search has no words that can be searched for."
     return ParsedQuery(parsed, notice)
+
+
+def _division(match: re.Match) -> str:
+    """division:psrp or division:"higher ed" as the catalog spells the division (the field is exact)."""
+    written = match.group(1) if match.group(1) is not None else match.group(2)
+    return f'division:"{normalize_division(written) or written}"'
 
 
 def _words_only(text: str) -> wq.Query:

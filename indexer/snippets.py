@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -56,15 +55,20 @@ class TermFinder:
         return found
 
     def score(self, text: str) -> int:
-        """Distinct matching words * 1000 + all matches; 0 if the text has none."""
+        """Distinct terms present * 1000 + their occurrences; 0 if no word of the text matches.
+
+        Occurrences are counted as substrings (C speed, may include longer words); a page only scores
+        once the regex has confirmed one real match, which for a present word is found at once.
+        """
         if self._lower_regex is None:
             return 0
-        lowered = text.lower()  # a case-sensitive regex over lowered text is several times faster
-        if not any(head in lowered for head in self._heads):
+        lowered = text.lower()
+        counts = [lowered.count(head) for head in self._heads]
+        if not any(counts):
             return 0
-        counts = Counter(self._lower_regex.findall(lowered))
-        good = [(word, n) for word, n in counts.items() if self._accepts(word)]
-        return len({w for w, _ in good}) * 1000 + sum(n for _, n in good) if good else 0
+        if not any(self._accepts(m.group()) for m in self._lower_regex.finditer(lowered)):
+            return 0
+        return sum(1 for n in counts if n) * 1000 + sum(counts)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every matching word."""

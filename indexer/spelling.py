@@ -37,11 +37,10 @@ def known(word: str, postings: PostingsReader, allowed: np.ndarray) -> int:
 
 def correct_word(word: str, postings: PostingsReader, allowed: np.ndarray) -> str | None:
     """The closest real word seen in allowed documents (fewest edits, then commonest), or None."""
-    reader = postings.reader
     maxdist = 1 if len(word) <= 4 else 2
     best: tuple[int, int, str] | None = None
     for distance in range(1, maxdist + 1):
-        for candidate in reader.terms_within("content", word, distance, prefix=1):
+        for candidate in _within(postings, word, distance):
             if candidate == word:
                 continue
             count = known(candidate, postings, allowed)
@@ -50,6 +49,14 @@ def correct_word(word: str, postings: PostingsReader, allowed: np.ndarray) -> st
         if best:
             return best[2]
     return None
+
+
+def _within(postings: PostingsReader, word: str, distance: int) -> set[str]:
+    """Spelling words within `distance` edits, from every segment (each keeps its own word list)."""
+    found: set[str] = set()
+    for leaf, _ in postings.leaves:
+        found.update(leaf.terms_within("content", word, distance, prefix=1))
+    return found
 
 
 def suggest(text: str, postings: PostingsReader, allowed: np.ndarray,

@@ -1,0 +1,276 @@
+"""Search speed on a generated archive: in-process, over HTTP with 8 clients, and against SQLite FTS5.
+
+    .venv/bin/python -m bench.bench_search            # 10,000 documents / 200,000 pages (cached in bench/out/)
+    .venv/bin/python -m bench.bench_search --docs 1000
+
+Every query returns the first page of results WITH facet counts, the timeline and page-level snippets.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+
+from archive.catalog import Catalog
+from bench.corpus import CorpusSpec, build, vocabulary
+from indexer.search import ArchiveSearcher, SearchRequest
+
+FILTERS = ({}, {"type": "financial_audit"}, {"division": "Teachers"}, {"from": "2005", "to": "2015"})
+
+
+def make_queries(data, spec: CorpusSpec, n: int = 200) -> list[tuple[str, str, dict]]:
+    """A fixed mix: (kind, query text, URL filters); half of each kind with a filter."""
+    rng = random.Random(7)
+    words = vocabulary(spec)
+    with Catalog(data.catalog_path) as catalog:
+        samples = [catalog.page_texts(rng.randrange(1, spec.documents + 1), [rng.randrange(1, spec.pages_per_doc + 1)])
+                   for _ in range(n // 5)]
+    kinds = {
+        "common": lambda i: words[rng.randrange(0, 50)],
+        "rare": lambda i: words[rng.randrange(5_000, 40_000)],
+        "two words": lambda i: f"{words[rng.randrange(0, 300)]} {words[rng.randrange(100, 3_000)]}",
+        "phrase": lambda i: '"' + " ".join(_adjacent(samples[i % len(samples)][0][1], rng)) + '"',
+        "prefix": lambda i: words[rng.randrange(200, 5_000)][:4] + "*",
+    }
+    queries = []
+    for kind, make in kinds.items():
+        for i in range(n // len(kinds)):
+            queries.append((kind, make(i), FILTERS[rng.randrange(1, len(FILTERS))] if i % 2 else {}))
+    return queries
+
+
+def _adjacent(text: str, rng: random.Random) -> list[str]:
+    words = text.split()
+    at = rng.randrange(0, len(words) - 1)
+    return words[at:at + 2]
+
+
+def to_request(query: str, filters: dict) -> SearchRequest:
+    names = {"type": "doc_type", "division": "division"}
+    return SearchRequest(query=query, filters={names[k]: (v,) for k, v in filters.items() if k in names},
+                         year_from=int(filters["from"]) if "from" in filters else None,
+                         year_to=int(filters["to"]) if "to" in filters else None)
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ms = np.array(values) * 1000
+    return {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
+            "p99": float(np.percentile(ms, 99)), "max": float(ms.max())}
+
+
+def show(label: str, stats: dict[str, float]) -> None:
+    print(f"{label:<34} p50 {stats['p50']:7.1f} ms   p95 {stats['p95']:7.1f} ms   p99 {stats['p99']:7.1f} ms"
+          f"   max {stats['max']:7.1f} ms")
+
+
+def in_process(data, queries) -> tuple[dict, dict[str, dict]]:
+    with Catalog(data.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(data.index_dir, catalog)
+        started = time.perf_counter()
+        searcher.generation()
+        print(f"opening the index generation (column arrays): {1000 * (time.perf_counter() - started):.0f} ms")
+        for _, q, f in queries[:20]:  # warm the page cache the way a running server would be
+            searcher.search(to_request(q, f))
+        times, by_kind = [], {}
+        for kind, q, f in queries:
+            t = time.perf_counter()
+            results = searcher.search(to_request(q, f))
+            elapsed = time.perf_counter() - t
+            assert results.facets and (results.total == 0 or results.hits)
+            times.append(elapsed)
+            by_kind.setdefault(kind, []).append(elapsed)
+        searcher.close()
+    return percentiles(times), {k: percentiles(v) for k, v in by_kind.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def over_http(data, queries, clients: int = 8) -> tuple[dict, int, int]:
+    port = free_port()
+    archive = Path(sys.executable).parent / "archive"
+    server = subprocess.Popen([str(archive), "--data-dir", str(data.root), "serve", "--port", str(port),
+                               "--threads", str(clients)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for(port)
+        urls = [f"/search?{urllib.parse.urlencode({'q': q, **f})}" for _, q, f in queries]
+        for url in urls[:20]:
+            _get(port, url)
+        times, errors = [], []
+        lock = threading.Lock()
+
+        def client(seed: int) -> None:
+            order = urls[:]
+            random.Random(seed).shuffle(order)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            for url in order:
+                t = time.perf_counter()
+                conn.request("GET", url)
+                response = conn.getresponse()
+                response.read()
+                with lock:
+                    times.append(time.perf_counter() - t)
+                    if response.status != 200:
+                        errors.append((url, response.status))
+            conn.close()
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        rss = _rss_kb(server.pid)
+        return percentiles(times), len(errors), rss
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(600):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def _get(port: int, url: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", url)
+    conn.getresponse().read()
+    conn.close()
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+# -- SQLite FTS5, the embedded alternative --------------------------------------
+def build_fts(data) -> Path:
+    path = data.root / "fts5.sqlite3"
+    if (data.root / "fts5.done").exists():
+        return path
+    path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.executescript(f"""
+        ATTACH '{data.catalog_path}' AS cat;
+        CREATE TABLE docs AS SELECT id, title, doc_type, year, division, access FROM cat.documents;
+        CREATE VIRTUAL TABLE docs_fts USING fts5(title, content, tokenize='porter');
+        CREATE VIRTUAL TABLE pages_fts USING fts5(text, doc_id UNINDEXED, page_no UNINDEXED, tokenize='porter');
+        INSERT INTO docs_fts(rowid, title, content)
+            SELECT d.id, d.title, group_concat(p.text, ' ') FROM cat.documents d JOIN cat.pages p ON p.doc_id = d.id
+            GROUP BY d.id;
+        INSERT INTO pages_fts(text, doc_id, page_no) SELECT text, doc_id, page_no FROM cat.pages;
+        """)
+    db.commit()
+    db.close()
+    (data.root / "fts5.done").write_text(f"{time.perf_counter() - started:.0f} s\n")
+    return path
+
+
+def fts_query(q: str) -> str:
+    return q  # the mix uses words, "phrases" and prefix* only, which FTS5 reads the same way
+
+
+def fts_search(db: sqlite3.Connection, q: str, filters: dict) -> int:
+    """Total, four facet counts (each without its own filter), top ten by bm25, three page snippets each."""
+    where, args = _fts_filters(filters)
+    match = "docs_fts MATCH ?"
+    total = db.execute(f"SELECT count(*) FROM docs_fts JOIN docs ON docs.id = docs_fts.rowid WHERE {match}{where}",
+                       (fts_query(q), *args)).fetchone()[0]
+    for column in ("doc_type", "year", "division", "access"):
+        own_where, own_args = _fts_filters({k: v for k, v in filters.items() if _column(k) != column})
+        db.execute(f"SELECT {column}, count(*) FROM docs_fts JOIN docs ON docs.id = docs_fts.rowid "
+                   f"WHERE {match}{own_where} GROUP BY {column}", (fts_query(q), *own_args)).fetchall()
+    top = [r[0] for r in db.execute(
+        f"SELECT docs.id FROM docs_fts JOIN docs ON docs.id = docs_fts.rowid WHERE {match}{where} "
+        f"ORDER BY bm25(docs_fts, 3.0, 1.0) LIMIT 10", (fts_query(q), *args))]
+    for doc_id in top:
+        db.execute("SELECT page_no, snippet(pages_fts, 0, '<mark>', '</mark>', '…', 32) FROM pages_fts "
+                   "WHERE pages_fts MATCH ? AND doc_id = ? ORDER BY rank LIMIT 3", (fts_query(q), doc_id)).fetchall()
+    return total
+
+
+def _column(key: str) -> str:
+    return {"type": "doc_type", "division": "division", "from": "year", "to": "year"}[key]
+
+
+def _fts_filters(filters: dict) -> tuple[str, list]:
+    where, args = "", []
+    if "type" in filters:
+        where, args = where + " AND doc_type = ?", args + [filters["type"]]
+    if "division" in filters:
+        where, args = where + " AND division = ?", args + [filters["division"]]
+    if "from" in filters:
+        where, args = where + " AND year BETWEEN ? AND ?", args + [int(filters["from"]), int(filters["to"])]
+    return where, args
+
+
+def fts5(data, queries) -> dict:
+    db = sqlite3.connect(build_fts(data))
+    for _, q, f in queries[:20]:
+        fts_search(db, q, f)
+    times = []
+    for _, q, f in queries:
+        t = time.perf_counter()
+        fts_search(db, q, f)
+        times.append(time.perf_counter() - t)
+    db.close()
+    return percentiles(times)
+
+
+def folder_mb(path: Path) -> float:
+    if Path(path).is_file():
+        return Path(path).stat().st_size / 1e6
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+    spec = CorpusSpec(documents=args.docs)
+    data = build(spec)
+    queries = make_queries(data, spec)
+    with Catalog(data.catalog_path) as catalog:
+        pages = catalog.db.execute("SELECT count(*), sum(length(text)) FROM pages").fetchone()
+    print(f"corpus: {spec.documents} documents, {pages[0]} pages, {pages[1] / 1e6:.0f} MB of text; "
+          f"index {folder_mb(data.index_dir):.0f} MB; {len(queries)} queries; {os.cpu_count()} cores")
+    ours, by_kind = in_process(data, queries)
+    show("in-process (ours)", ours)
+    for kind, stats in by_kind.items():
+        show(f"  {kind}", stats)
+    theirs = fts5(data, queries)
+    show("in-process (SQLite FTS5)", theirs)
+    print(f"ratio ours / FTS5: p50 {ours['p50'] / theirs['p50']:.2f}, p95 {ours['p95'] / theirs['p95']:.2f}"
+          f"   (FTS5 database {folder_mb(data.root / 'fts5.sqlite3'):.0f} MB)")
+    if not args.skip_http:
+        http_stats, errors, rss = over_http(data, queries)
+        show("HTTP, waitress, 8 clients", http_stats)
+        print(f"HTTP errors: {errors}; serving process RSS after the run: {rss / 1024:.0f} MB")
+    print(f"targets: in-process p50 <= 20 ms, p95 <= 100 ms; HTTP p95 <= 150 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The array query evaluator must match exactly the documents Whoosh's own matchers match."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from archive.catalog import Catalog
+from archive.datadir import DataDir
+from bench.corpus import CorpusSpec, fill_catalog, vocabulary
+from indexer.index import index_documents, open_index, remove_document
+from indexer.search import ArchiveSearcher
+from indexer.query import parse_query
+
+SPEC = CorpusSpec(documents=60, pages_per_doc=3, words_per_page=60, vocabulary=400)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> DataDir:
+    data = DataDir(tmp_path_factory.mktemp("generated") / "data").ensure()
+    with Catalog(data.catalog_path) as catalog:
+        fill_catalog(catalog, SPEC)
+        ix = open_index(data.index_dir)
+        docs = list(catalog.iter_documents())
+        index_documents(ix, catalog, docs[:30])  # two segments, and a deletion, like a real archive
+        index_documents(ix, catalog, docs[30:])
+        remove_document(ix, docs[3].id)
+    return data
+
+
+def _queries() -> list[str]:
+    words = vocabulary(SPEC)
+    return [words[0], words[5], words[300], f"{words[1]} {words[40]}", f"{words[2]} OR {words[350]}",
+            f"{words[0]} -{words[7]}", f'"{words[0]} {words[1]}"', words[60][:3] + "*", f"{words[9]}~",
+            "year:1995..2010", f"type:contract {words[3]}", f"NOT {words[4]}", "title:audit"]
+
+
+@pytest.mark.parametrize("text", _queries())
+def test_same_documents_as_whoosh(generated: DataDir, text: str):
+    with Catalog(generated.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(generated.index_dir, catalog)
+        gen = searcher.generation()
+        q = parse_query(text).query
+        ours = set(np.flatnonzero(gen.evaluator.evaluate(q).mask).tolist())
+        theirs = set(gen.searcher.docs_for_query(q))
+        searcher.close()
+    assert ours == theirs and (ours or text.startswith("NOT"))
