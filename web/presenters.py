@@ -168,7 +168,7 @@ def search_page(results: SearchResults) -> SearchPage:
     )
 
 
-TIMELINE_HEIGHT, TIMELINE_WIDTH = 120, 640
+TIMELINE_HEIGHT, TIMELINE_WIDTH, BAR_STEP_MAX = 80, 640, 40
 
 
 def _timeline(results: SearchResults, urls: SearchUrls) -> Timeline | None:
@@ -177,14 +177,14 @@ def _timeline(results: SearchResults, urls: SearchUrls) -> Timeline | None:
     if not years:
         return None
     peak = max(y.count for y in years) or 1
-    step = TIMELINE_WIDTH / len(years)
+    step = min(TIMELINE_WIDTH / len(years), BAR_STEP_MAX)
     bars = []
     for i, y in enumerate(years):
         height = round((TIMELINE_HEIGHT - 4) * y.count / peak, 1) if y.count else 0
         url = urls.url(year=[str(y.year)], page=None, **{"from": None, "to": None})
         label = f"{y.year}: {y.count} document{'' if y.count == 1 else 's'}"
         bars.append(Bar(y.year, y.count, url, y.selected, round(i * step, 1), TIMELINE_HEIGHT - height, height, label))
-    return Timeline(tuple(bars), TIMELINE_WIDTH, TIMELINE_HEIGHT, round(max(step - 2, 1), 1),
+    return Timeline(tuple(bars), max(round(step * len(years)), 80), TIMELINE_HEIGHT, round(max(step - 2, 1), 1),
                     years[0].year, years[-1].year)
 
 
