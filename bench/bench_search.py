@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from archive.catalog import Catalog
-from bench.corpus import CorpusSpec, build, vocabulary
+from bench.corpus import STOP_WORDS, CorpusSpec, build, vocabulary
 from indexer.search import ArchiveSearcher, SearchRequest
 
 FILTERS = ({}, {"type": "financial_audit"}, {"division": "Teachers"}, {"from": "2005", "to": "2015"})
@@ -37,9 +37,9 @@ def make_queries(data, spec: CorpusSpec, n: int = 200) -> list[tuple[str, str, d
         samples = [catalog.page_texts(rng.randrange(1, spec.documents + 1), [rng.randrange(1, spec.pages_per_doc + 1)])
                    for _ in range(n // 5)]
     kinds = {
-        "common": lambda i: words[rng.randrange(0, 50)],
+        "common": lambda i: words[rng.randrange(len(STOP_WORDS), len(STOP_WORDS) + 50)],
         "rare": lambda i: words[rng.randrange(5_000, 40_000)],
-        "two words": lambda i: f"{words[rng.randrange(0, 300)]} {words[rng.randrange(100, 3_000)]}",
+        "two words": lambda i: f"{words[rng.randrange(len(STOP_WORDS), 300)]} {words[rng.randrange(100, 3_000)]}",
         "phrase": lambda i: '"' + " ".join(_adjacent(samples[i % len(samples)][0][1], rng)) + '"',
         "prefix": lambda i: words[rng.randrange(200, 5_000)][:4] + "*",
     }

@@ -96,8 +96,6 @@ def _newest(reader: IndexReader, size: int) -> np.ndarray:
 
 
 def _stored_ids(reader: IndexReader, size: int) -> np.ndarray:
-    ids = np.full(size, -1, dtype=np.int64)
-    for docnum in range(size):
-        if not reader.is_deleted(docnum):
-            ids[docnum] = int(reader.stored_fields(docnum)["id"])
-    return ids
+    """Catalog id per docnum (-1 for deleted documents), from the id column."""
+    raw = _sortable_values(reader, "id", size)
+    return np.array([int(_text(v)) if v else -1 for v in raw], dtype=np.int64)

@@ -110,12 +110,55 @@ def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray)
     while matcher.is_active():
         matcher._read_data()
         ids = np.cumsum(np.array(matcher._data[0], dtype=np.int64)) + offset
-        values = matcher._data[2]
-        for i in np.flatnonzero(np.isin(ids, candidates)):
-            deltas = loads(values[i][_INT_SIZE:])
-            keys.append((int(ids[i]) << 32) + np.cumsum(np.array(deltas, dtype=np.int64)))
+        wanted = np.flatnonzero(np.isin(ids, candidates))
+        if len(wanted):
+            values = matcher._data[2]
+            keys.append(_decode_positions(ids[wanted], [values[i] for i in wanted]))
         matcher._next_block()
     return keys
+
+
+def _decode_positions(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
+    """doc << 32 | position for the encoded position lists of several postings.
+
+    Each value is a 4-byte count and a pickled list of position deltas. When every delta is below
+    256 (dense, common words: the costly case) pickle writes each as the two bytes K,<delta>, so the
+    deltas of all postings are gathered with one numpy index instead of unpickling each list.
+    """
+    counts = np.array([int.from_bytes(v[:_INT_SIZE], "big") for v in values], dtype=np.int64)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    dense = lengths == _INT_SIZE + _pickled_length(counts)
+    parts = []
+    if dense.any():
+        parts.append(_dense_keys(docnums[dense], [v for v, d in zip(values, dense) if d], counts[dense]))
+    for docnum, value in zip(docnums[~dense], (v for v, d in zip(values, dense) if not d)):
+        deltas = np.array(loads(value[_INT_SIZE:]), dtype=np.int64)
+        parts.append((int(docnum) << 32) + np.cumsum(deltas))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+_BATCH = 1000  # pickle appends list items in batches of this many (MARK ... APPENDS)
+
+
+def _pickled_length(counts: np.ndarray) -> np.ndarray:
+    """Length of pickle.dumps(list_of_n_small_ints, 2): header ]q0, items as K,x, batch marks, STOP."""
+    batches = -(-counts // _BATCH)
+    many = 5 + 2 * counts + 2 * batches + 1
+    return np.where(counts == 1, 5 + 2 + 1 + 1, many)
+
+
+def _dense_keys(docnums: np.ndarray, values: list[bytes], counts: np.ndarray) -> np.ndarray:
+    blob = np.frombuffer(b"".join(values), dtype=np.uint8)
+    starts = np.concatenate(([0], np.cumsum([len(v) for v in values])[:-1]))
+    item = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)  # index within its list
+    single = np.repeat(counts == 1, counts)
+    # byte of item i: 4 (count) + 5 (header) + per batch "(" ... "e" + 2*i + 1; a single item has no "(".
+    where = np.repeat(starts, counts) + _INT_SIZE + 5 + 2 * item + 1 + np.where(single, 0, 1 + 2 * (item // _BATCH))
+    deltas = blob[where].astype(np.int64)
+    ends = np.cumsum(counts)
+    positions = np.cumsum(deltas)
+    positions -= np.repeat(positions[ends - counts] - deltas[ends - counts], counts)  # restart per posting
+    return (np.repeat(docnums.astype(np.int64), counts) << 32) + positions
 
 
 @dataclass

@@ -6,7 +6,7 @@ import pytest
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
-from bench.corpus import CorpusSpec, fill_catalog, vocabulary
+from bench.corpus import STOP_WORDS, CorpusSpec, fill_catalog, vocabulary
 from indexer.index import index_documents, open_index, remove_document
 from indexer.search import ArchiveSearcher
 from indexer.query import parse_query
@@ -28,10 +28,10 @@ def generated(tmp_path_factory) -> DataDir:
 
 
 def _queries() -> list[str]:
-    words = vocabulary(SPEC)
-    return [words[0], words[5], words[300], f"{words[1]} {words[40]}", f"{words[2]} OR {words[350]}",
-            f"{words[0]} -{words[7]}", f'"{words[0]} {words[1]}"', words[60][:3] + "*", f"{words[9]}~",
-            "year:1995..2010", f"type:contract {words[3]}", f"NOT {words[4]}", "title:audit"]
+    words = vocabulary(SPEC)[len(STOP_WORDS):]  # stop words are not indexed
+    return [words[0], words[5], words[250], f"{words[1]} {words[40]}", f"{words[2]} OR {words[280]}",
+            f"{words[0]} -{words[7]}", f'"{words[0]} {words[1]}"', f'"the {words[0]} of {words[1]}"',
+            words[60][:3] + "*", f"{words[9]}~", "year:1995..2010", f"type:contract {words[3]}", f"NOT {words[4]}", "title:audit"]
 
 
 @pytest.mark.parametrize("text", _queries())
