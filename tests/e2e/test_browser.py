@@ -95,6 +95,9 @@ def test_type_a_query_and_see_the_page_where_it_matched(page, server):
     assert hit.locator("a.pageno").first.inner_text() == "Page 3"
     assert hit.locator("mark").first.inner_text().lower() == "pension"
     shot(page, "search-results")
+    search_for(page, server, "report OR funding OR stipend")
+    assert page.locator("li.hit").count() == 4
+    shot(page, "several-years")
 
 
 def test_click_a_facet_then_remove_it(page, server):
@@ -113,6 +116,7 @@ def test_click_a_facet_then_remove_it(page, server):
 
 def test_click_a_timeline_bar(page, server):
     search_for(page, server, "")
+    shot(page, "all-documents")
     page.locator('figure.timeline a[data-year="2021"]').click()
     page.wait_for_load_state()
     assert "year=2021" in page.url
