@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 from indexer.columns import Columns
 
 K1, B = 1.2, 0.75
-POSTINGS_CACHE_TERMS = 4096
+POSTINGS_CACHE_BYTES = 16 * 1024 * 1024  # per searcher (one per server thread)
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,13 @@ _EMPTY = Postings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
 class PostingsReader:
-    """Term postings of one index generation as arrays, with a small LRU cache of recent terms."""
+    """Term postings of one index generation as arrays, with an LRU cache of recent terms (bounded in bytes)."""
 
     def __init__(self, searcher: Searcher) -> None:
         self.reader = searcher.reader()
         self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
         self._cache: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
+        self._cached_bytes = 0
 
     def get(self, field: str, btext: bytes) -> Postings:
         key = (field, btext)
@@ -47,8 +48,10 @@ class PostingsReader:
         if found is None:
             found = self._read(field, btext)
             self._cache[key] = found
-            if len(self._cache) > POSTINGS_CACHE_TERMS:
-                self._cache.popitem(last=False)
+            self._cached_bytes += found.docs.nbytes + found.weights.nbytes
+            while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._cache) > 1:
+                _, old = self._cache.popitem(last=False)
+                self._cached_bytes -= old.docs.nbytes + old.weights.nbytes
         else:
             self._cache.move_to_end(key)
         return found
