@@ -36,7 +36,7 @@ def export() -> Response:
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "json"):
         abort(400, "“format” must be csv or json.")
-    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access())
+    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
     try:
         hits = resources.searcher().export(req)
     except SearchRequestError as exc:
