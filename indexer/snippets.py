@@ -74,7 +74,10 @@ class TermFinder:
         """(start, end) of every matching word."""
         if self._regex is None:
             return []
-        return [m.span() for m in self._regex.finditer(text) if self._accepts(m.group())]
+        lowered = text.lower()
+        # Lowering keeps offsets for almost all text; where it doesn't, the slower case-blind regex runs.
+        regex, source = (self._lower_regex, lowered) if len(lowered) == len(text) else (self._regex, text)
+        return [m.span() for m in regex.finditer(source) if self._accepts(m.group())]
 
 
 def match_pages(pages: Iterable[tuple[int, str]], finder: TermFinder, limit: int | None = None) -> list[PageHit]:

@@ -190,26 +190,27 @@ def _echo_results(results) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="waitress processes sharing the port: use up to the number of cores for busy sites.")
 @click.option("--max-upload-mb", type=click.IntRange(1, 10_000), default=None,
               help="Largest web upload accepted at once (default 100, or $ARCHIVE_UPLOAD_MAX_MB).")
 @click.option("--trusted-proxy", default=None,
               help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are believed (HTTPS, rate limits).")
 @click.pass_obj
-def serve(data: DataDir, host: str, port: int, threads: int, max_upload_mb: int | None,
+def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max_upload_mb: int | None,
           trusted_proxy: str | None) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
-    import waitress
-
     from web.app import create_app
+    from web.serving import serve as serve_app
 
     config = {"DATA_DIR": str(data.root)}
     if max_upload_mb:
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
-    app = create_app(config)
-    click.echo(f"Serving {data.root} on http://{host}:{port}/")
+    app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
+    click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",
              "clear_untrusted_proxy_headers": True} if trusted_proxy else {}
-    waitress.serve(app, host=host, port=port, threads=threads, ident="archive", **proxy)
+    serve_app(lambda: app if processes == 1 else create_app(config), host, port, processes, threads=threads, ident="archive", **proxy)
 
 
 @main.command()
