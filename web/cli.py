@@ -26,7 +26,7 @@ from indexer.manifest import ManifestError, read_manifest
 from indexer.outcomes_csv import OutcomeWriter, write_ledger
 from indexer.pool import PoolLimits
 from indexer.progress import Progress, summary
-from indexer.search import ArchiveSearcher, SearchRequest, SearchRequestError
+from indexer.search import SORTS, ArchiveSearcher, SearchRequest, SearchRequestError
 from web.serialize import results_to_json
 
 
@@ -152,16 +152,17 @@ def _outcome_line(outcome: FileOutcome) -> str:
 @click.option("--year", multiple=True, help="Only this year (repeatable).")
 @click.option("--division", multiple=True, help="Only this division (repeatable).")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
 @click.pass_obj
-def search(data: DataDir, query: str, doc_type, year, division, limit: int, as_json: bool) -> None:
+def search(data: DataDir, query: str, doc_type, year, division, limit: int, sort: str, as_json: bool) -> None:
     """Search the archive as its operator (every document is visible)."""
     filters = {k: tuple(v) for k, v in
                {"doc_type": doc_type, "year": year, "division": tuple(map(_division, division))}.items() if v}
     with Catalog(data.catalog_path) as catalog:
         searcher = ArchiveSearcher.open(data.index_dir, catalog)
         try:
-            results = searcher.search(SearchRequest(query=query, filters=filters, per_page=limit))
+            results = searcher.search(SearchRequest(query=query, filters=filters, per_page=limit, sort=sort))
         except SearchRequestError as exc:
             raise click.UsageError(str(exc)) from None
         finally:
@@ -176,6 +177,8 @@ def _echo_results(results) -> None:
     if results.notice:
         click.echo(results.notice)
     click.echo(f"{results.total} documents")
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion.query} ({results.suggestion.total} documents)")
     for hit in results.hits:
         doc = hit.document
         click.echo(f"\n[{doc.id}] {doc.title} ({DOC_TYPES.get(doc.doc_type, doc.doc_type)}, "

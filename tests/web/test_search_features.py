@@ -115,3 +115,14 @@ def test_api_search_includes_timeline_and_suggestion(web):
     assert body["suggestion"] == {"query": "pension", "total": 3} and body["timeline"] == []
     body = web.get("/api/search?q=dues").get_json()
     assert {"year": 2017, "count": 1} in body["timeline"]
+
+
+def test_cli_search_sorts_and_suggests(series_app, cli_runner):
+    from web.cli import main
+
+    root = series_app.config["DATA"].root
+    result = cli_runner.invoke(main, ["--data-dir", str(root), "search", "", "--sort", "oldest", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.index("Financial Audit 2016") < result.output.index("Financial Audit 2017")
+    typo = cli_runner.invoke(main, ["--data-dir", str(root), "search", "pensoin"])
+    assert "Did you mean: pension (3 documents)" in typo.output
