@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 from indexer.columns import Columns
 
 K1, B = 1.2, 0.75
-POSTINGS_CACHE_BYTES = 16 * 1024 * 1024  # per searcher (one per server thread)
+POSTINGS_CACHE_BYTES = 8 * 1024 * 1024  # per searcher (one per server thread)
 
 
 @dataclass(frozen=True)
