@@ -179,7 +179,7 @@ def _rss_kb(pid: int) -> int:
 # -- SQLite FTS5, the embedded alternative --------------------------------------
 def build_fts(data) -> Path:
     path = data.root / "fts5.sqlite3"
-    if (data.root / "fts5.done").exists():
+    if (data.root / "fts5.v2.done").exists():
         return path
     path.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -188,15 +188,15 @@ def build_fts(data) -> Path:
         ATTACH '{data.catalog_path}' AS cat;
         CREATE TABLE docs AS SELECT id, title, doc_type, year, division, access FROM cat.documents;
         CREATE VIRTUAL TABLE docs_fts USING fts5(title, content, tokenize='porter');
-        CREATE VIRTUAL TABLE pages_fts USING fts5(text, doc_id UNINDEXED, page_no UNINDEXED, tokenize='porter');
+        CREATE VIRTUAL TABLE pages_fts USING fts5(text, tokenize='porter');
         INSERT INTO docs_fts(rowid, title, content)
             SELECT d.id, d.title, group_concat(p.text, ' ') FROM cat.documents d JOIN cat.pages p ON p.doc_id = d.id
             GROUP BY d.id;
-        INSERT INTO pages_fts(text, doc_id, page_no) SELECT text, doc_id, page_no FROM cat.pages;
+        INSERT INTO pages_fts(rowid, text) SELECT doc_id * 100000 + page_no, text FROM cat.pages;
         """)
     db.commit()
     db.close()
-    (data.root / "fts5.done").write_text(f"{time.perf_counter() - started:.0f} s\n")
+    (data.root / "fts5.v2.done").write_text(f"{time.perf_counter() - started:.0f} s\n")
     return path
 
 
@@ -217,9 +217,10 @@ def fts_search(db: sqlite3.Connection, q: str, filters: dict) -> int:
     top = [r[0] for r in db.execute(
         f"SELECT docs.id FROM docs_fts JOIN docs ON docs.id = docs_fts.rowid WHERE {match}{where} "
         f"ORDER BY bm25(docs_fts, 3.0, 1.0) LIMIT 10", (fts_query(q), *args))]
-    for doc_id in top:
-        db.execute("SELECT page_no, snippet(pages_fts, 0, '<mark>', '</mark>', '…', 32) FROM pages_fts "
-                   "WHERE pages_fts MATCH ? AND doc_id = ? ORDER BY rank LIMIT 3", (fts_query(q), doc_id)).fetchall()
+    for doc_id in top:  # a page's rowid is doc_id * 100000 + page number: a rowid range is one document
+        db.execute("SELECT rowid % 100000, snippet(pages_fts, 0, '<mark>', '</mark>', '…', 32) FROM pages_fts "
+                   "WHERE pages_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT 3",
+                   (fts_query(q), doc_id * 100000, doc_id * 100000 + 99999)).fetchall()
     return total
 
 
