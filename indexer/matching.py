@@ -245,25 +245,35 @@ class QueryEvaluator:
 
     def _from_postings(self, field: str, postings: Postings, boost: float) -> Match:
         match = self._empty()
-        if not len(postings.docs):
-            return match
-        match.mask[postings.docs] = True
-        lengths = self.columns.lengths.get(field)
-        if lengths is not None:  # text fields are scored with BM25
-            df = len(postings.docs)
-            idf = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
-            tf = postings.weights
-            norm = K1 * (1 - B + B * lengths[postings.docs] / self.columns.avg_length[field])
-            match.score[postings.docs] = boost * idf * tf * (K1 + 1) / (tf + norm)
+        if len(postings.docs):
+            match.mask[postings.docs] = True
+            match.score[postings.docs] = self._bm25(field, postings, boost)
         return match
 
+    def _bm25(self, field: str, postings: Postings, boost: float) -> np.ndarray:
+        """BM25 of one term for each of its documents (text fields; other fields score 0)."""
+        lengths = self.columns.lengths.get(field)
+        if lengths is None:
+            return np.zeros(len(postings.docs), dtype=np.float32)
+        df = len(postings.docs)
+        idf = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+        tf = postings.weights
+        norm = K1 * (1 - B + B * lengths[postings.docs] / self.columns.avg_length[field])
+        return (boost * idf * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+
     def _multiterm(self, q: wq.MultiTerm) -> Match:
-        reader = self.postings.reader
+        """prefix*, wildcards, fuzzy~ and ranges: every expanded term's postings summed in one pass."""
         field = q.fieldname
         fieldobj = self.searcher.schema[field]
-        btexts = (bt if isinstance(bt, bytes) else fieldobj.to_bytes(bt) for bt in q._btexts(reader))
-        parts = [self._from_postings(field, self.postings.get(field, bt), q.boost) for bt in btexts]
-        return self._or(parts) if parts else self._empty()
+        btexts = (bt if isinstance(bt, bytes) else fieldobj.to_bytes(bt) for bt in q._btexts(self.postings.reader))
+        found = [p for p in (self.postings.get(field, bt) for bt in btexts) if len(p.docs)]
+        match = self._empty()
+        if found:
+            docs = np.concatenate([p.docs for p in found])
+            scores = np.concatenate([self._bm25(field, p, q.boost) for p in found])
+            match.mask[docs] = True
+            match.score[:] = np.bincount(docs, weights=scores, minlength=self.columns.size)
+        return match
 
     def _phrase(self, q: wq.Phrase) -> Match:
         """Documents with every word, then the words' positions checked for all of them at once."""
