@@ -112,12 +112,40 @@ class Editions:
     all: tuple[Document, ...]  # newest first
 
 
+_SHARED_LOCK = threading.Lock()
+_SHARED_COLUMNS: dict[tuple, Columns] = {}
+
+
+def _generation_key(index_dir: str, searcher: Searcher) -> tuple:
+    # The generation number restarts when an index is rebuilt in place: the TOC file's identity tells.
+    generation = searcher.reader().generation()
+    try:
+        toc = (Path(index_dir) / f"_MAIN_{generation}.toc").stat()
+        stamp = (toc.st_ino, toc.st_mtime_ns)
+    except OSError:
+        stamp = (id(searcher),)  # not a file index: never shared
+    return (index_dir, generation, *stamp)
+
+
+def shared_columns(index_dir: str, searcher: Searcher) -> Columns:
+    """The column arrays of a generation, read once per process and shared by every thread (read-only)."""
+    key = _generation_key(index_dir, searcher)
+    with _SHARED_LOCK:
+        found = _SHARED_COLUMNS.get(key)
+        if found is None:
+            found = load_columns(searcher.reader())
+            for old in [k for k in _SHARED_COLUMNS if k[0] == index_dir]:
+                del _SHARED_COLUMNS[old]  # a process keeps only the newest generation of each index
+            _SHARED_COLUMNS[key] = found
+        return found
+
+
 class Generation:
     """Everything derived from one index generation: the searcher, its column arrays, postings cache."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, index_dir: str) -> None:
         self.searcher = searcher
-        self.columns: Columns = load_columns(searcher.reader())
+        self.columns: Columns = shared_columns(index_dir, searcher)
         self.postings = PostingsReader(searcher)
         self.evaluator = QueryEvaluator(searcher, self.columns, self.postings)
 
@@ -143,6 +171,7 @@ class ArchiveSearcher:
         self.catalog = catalog
         self._generation: Generation | None = None
         self._lock = threading.Lock()
+        self._key = str(getattr(getattr(ix, "storage", None), "folder", id(ix)))
 
     @classmethod
     def open(cls, index_dir: Path, catalog: Catalog) -> "ArchiveSearcher":
@@ -157,12 +186,12 @@ class ArchiveSearcher:
         with self._lock:
             current = self._generation
             if current is None:
-                self._generation = Generation(self.ix.searcher())
+                self._generation = Generation(self.ix.searcher(), self._key)
             elif not current.searcher.up_to_date():
                 # Not Searcher.refresh(): it reuses segment readers and misses deletions made since
                 # (and fails on an index that was empty).
                 current.searcher.close()
-                self._generation = Generation(self.ix.searcher())
+                self._generation = Generation(self.ix.searcher(), self._key)
             return self._generation
 
     def searcher(self) -> Searcher:
