@@ -29,9 +29,8 @@ def build_schema() -> Schema:
     analyzer = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
-        # spelling=True keeps a word list of unstemmed forms (field spell_<name>, with postings per
-        # document) so "did you mean" offers real words and can check who may see them.
-        content=TEXT(analyzer=analyzer, phrase=True, spelling=True),
+        # spelling=True keeps a word list of unstemmed forms (field spell_<name>) for "did you mean".
+        content=PostedText(analyzer=analyzer, phrase=True, spelling=True),
         title=TEXT(analyzer=analyzer, phrase=True, field_boost=3.0, spelling=True),
         doc_type=ID(sortable=True),
         year=ID(sortable=True),

@@ -1,8 +1,10 @@
-"""Did you mean: corrections drawn from the real (unstemmed) words of the documents a person may see.
+"""Did you mean: corrections drawn from the archive's real (unstemmed) words, checked against what a person may see.
 
-The index keeps a spelling word list (field `spell_content`, with postings per document), so every
-candidate word can be checked against the allowed documents: a word that occurs only in documents the
-person may not see is never offered, and a correction is only offered if it finds something.
+Candidates come from the index's spelling word list (fields spell_content and spell_title). Whoosh files
+that list without document numbers (every spelling posting says document 0), so it can't tell which
+documents hold a word: each candidate is instead checked through its stem's postings in the text fields
+against the documents the person may see, and a correction is only offered if it then finds something
+for them. What can pass: a word form seen only in hidden documents whose stem is in visible ones.
 """
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from typing import Callable
 
 import numpy as np
 from whoosh.analysis import STOP_WORDS
+from whoosh.lang.porter2 import stem as porter2_stem
 
 from indexer.matching import PostingsReader
 
-SPELL_FIELDS = ("spell_content", "spell_title")
+TEXT_FIELDS = ("content", "title")
 _WORD = re.compile(r'(?<![\w:*~"-])([A-Za-z][A-Za-z\']{2,30})(?![\w:*~])')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
@@ -27,12 +30,13 @@ class Suggestion:
 
 
 def known(word: str, postings: PostingsReader, allowed: np.ndarray) -> int:
-    """How many allowed documents contain this exact word."""
-    total = 0
-    for field in SPELL_FIELDS:
-        found = postings.get(field, word.encode("utf-8"))
-        total += int(allowed[found.docs].sum()) if len(found.docs) else 0
-    return total
+    """How many allowed documents hold this word's stem (in the text or the title)."""
+    stemmed = porter2_stem(word.lower()).encode("utf-8")
+    seen = np.zeros(len(allowed), dtype=bool)
+    for field in TEXT_FIELDS:
+        found = postings.get(field, stemmed)
+        seen[found.docs] = True
+    return int((seen & allowed).sum())
 
 
 def correct_word(word: str, postings: PostingsReader, allowed: np.ndarray) -> str | None:

@@ -134,9 +134,9 @@ def test_nothing_from_members_only_documents_reaches_the_public(searcher):
     public = searcher.search(SearchRequest("quorvantine", allowed_access=PUBLIC))
     assert public.total == 0 and public.hits == ()
     assert "members" not in facet(public, "access")
-    typo = searcher.search(SearchRequest("quorvantin", allowed_access=PUBLIC))
+    typo = searcher.search(SearchRequest("quorvuntine", allowed_access=PUBLIC))
     assert typo.suggestion is None  # the word exists only in a document they may not see
-    assert searcher.search(SearchRequest("quorvantin")).suggestion.query == "quorvantine"
+    assert searcher.search(SearchRequest("quorvuntine")).suggestion.query == "quorvantine"
     assert 2023 not in {y.year for y in searcher.search(SearchRequest("", allowed_access=PUBLIC)).timeline}
 
 

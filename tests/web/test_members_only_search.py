@@ -33,7 +33,7 @@ def test_timeline_counts_only_visible_years(clients):
     assert {"year": 2017, "count": 1} in member
 
 
-@pytest.mark.parametrize("typo", ["zephyrin", "quilbrook", "obsoletu"])
+@pytest.mark.parametrize("typo", ["zephyrin", "zephyrone", "quilbrook", "obsoletu"])
 def test_no_suggestion_is_drawn_from_hidden_documents(clients, typo):
     body = clients["anonymous"].get(f"/api/search?q={typo}").get_json()
     assert body["suggestion"] is None and body["total"] == 0
@@ -42,7 +42,7 @@ def test_no_suggestion_is_drawn_from_hidden_documents(clients, typo):
 
 
 def test_members_get_suggestions_from_members_documents(clients):
-    body = clients["member"].get("/api/search?q=zephyrin").get_json()
+    body = clients["member"].get("/api/search?q=zephyrone").get_json()
     assert body["suggestion"] == {"query": "zephyrine", "total": 1}
 
 
