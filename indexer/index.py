@@ -46,6 +46,15 @@ def open_index(index_dir: Path) -> Index:
     return whoosh_index.open_dir(str(index_dir))
 
 
+def ensure_current_index(index_dir: Path, catalog: Catalog) -> bool:
+    """Rebuild the index from the catalog if it was written with another schema; True if it was rebuilt."""
+    if not whoosh_index.exists_in(str(index_dir)) or index_is_current(index_dir):
+        return False
+    log.warning("the index has an older schema: rebuilding it from the catalog")
+    rebuild_index(index_dir, catalog)
+    return True
+
+
 class StaleIndexError(RuntimeError):
     """The index on disk was written with another schema version."""
 

@@ -15,7 +15,7 @@ from archive.store import BlobStore, sha256_of
 from indexer.errors import LoadError
 from indexer.extract import extract
 from indexer.extraction import Extraction, Limits
-from indexer.index import PAGE_GAP, StaleIndexError, document_fields, index_pending, open_index, rebuild_index
+from indexer.index import PAGE_GAP, document_fields, ensure_current_index, index_pending, open_index
 from indexer.infer import Inferred, infer_metadata
 from indexer.schema import Postings, content_postings
 
@@ -209,12 +209,8 @@ class Loader:
 
     def _open_index(self, data: DataDir):
         """The index; one written with an older schema is rebuilt from the catalog first (it is derived data)."""
-        try:
-            return open_index(data.index_dir)
-        except StaleIndexError:
-            log.warning("the index has an older schema: rebuilding it from the catalog")
-            rebuild_index(data.index_dir, self.catalog)
-            return open_index(data.index_dir)
+        ensure_current_index(data.index_dir, self.catalog)
+        return open_index(data.index_dir)
 
     def resume(self) -> int:
         """Finish what a crashed load left: stray temp blobs, catalog rows not yet indexed."""

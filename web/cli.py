@@ -18,7 +18,7 @@ from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
 from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, normalize_division
-from indexer.index import rebuild_index
+from indexer.index import ensure_current_index, rebuild_index
 from indexer.bulk import LoadOptions, run_load
 from indexer.consistency import check_consistency
 from indexer.load import FileOutcome, LoadReport, MetadataOverrides
@@ -206,6 +206,10 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
     from web.app import create_app
     from web.serving import serve as serve_app
 
+    data.ensure()
+    with Catalog(data.catalog_path) as catalog:
+        if ensure_current_index(data.index_dir, catalog):
+            click.echo("The index had an older schema: rebuilt it from the catalog.")
     config = {"DATA_DIR": str(data.root)}
     if max_upload_mb:
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024

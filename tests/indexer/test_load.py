@@ -80,3 +80,15 @@ def test_a_crash_before_the_index_commit_is_finished_by_the_next_load(data, corp
     assert str(doc_id) in indexed_ids(data)
     with Catalog(data.catalog_path) as catalog:
         assert {d.status for d in catalog.iter_documents()} == {"indexed"}
+
+
+def test_an_index_with_an_older_schema_is_rebuilt_from_the_catalog(loaded):
+    from indexer.index import VERSION_FILE, ensure_current_index, index_is_current
+
+    (loaded.index_dir / VERSION_FILE).write_text("0\n")
+    assert not index_is_current(loaded.index_dir)
+    with Catalog(loaded.catalog_path) as catalog:
+        assert ensure_current_index(loaded.index_dir, catalog) is True
+        assert index_is_current(loaded.index_dir)
+        assert indexed_ids(loaded) == {str(d.id) for d in catalog.iter_documents()}
+        assert ensure_current_index(loaded.index_dir, catalog) is False
