@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
 import threading
 from functools import lru_cache
+from itertools import chain
 from typing import Iterator
 
 import numpy as np
@@ -260,7 +262,18 @@ class ArchiveSearcher:
             return self.count(SearchRequest(text, request.filters, allowed_access=request.allowed_access,
                                             year_from=request.year_from, year_to=request.year_to))
 
-        return suggest(request.query, gen.postings, allowed, count)
+        def form_seen(word: str, docs: np.ndarray) -> bool:
+            return self._form_seen(gen, word, docs)
+
+        return suggest(request.query, gen.postings, allowed, count, form_seen)
+
+    def _form_seen(self, gen: Generation, word: str, docs: np.ndarray, most: int = 25) -> bool:
+        """Whether `word` itself (not just its stem) stands in the title or text of one of these documents."""
+        ids = [int(i) for i in gen.columns.doc_id[np.flatnonzero(docs)[:most]]]
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+        titles = (doc.title for doc in self.catalog.get_many(ids).values())
+        pages = (text for found in self.catalog.pages_of_many(ids).values() for _, text in found)
+        return any(pattern.search(text) for text in chain(titles, pages))
 
     def matching_pages(self, doc_id: int, query_text: str) -> list[PageHit]:
         """Every page of one document that matches a query, best first."""

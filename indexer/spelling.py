@@ -4,7 +4,9 @@ Candidates come from the index's spelling word list (fields spell_content and sp
 that list without document numbers (every spelling posting says document 0), so it can't tell which
 documents hold a word: each candidate is instead checked through its stem's postings in the text fields
 against the documents the person may see, and a correction is only offered if it then finds something
-for them. What can pass: a word form seen only in hidden documents whose stem is in visible ones.
+for them. A stem is not enough: "organizers" may stand only in a hidden document while "organizing"
+(the same stem) is public, so a candidate is offered only once its exact form is found in the text of a
+document the person may see (`form_seen`).
 """
 from __future__ import annotations
 
@@ -29,29 +31,37 @@ class Suggestion:
     total: int  # documents it finds
 
 
-def known(word: str, postings: PostingsReader, allowed: np.ndarray) -> int:
-    """How many allowed documents hold this word's stem (in the text or the title)."""
+FormSeen = Callable[[str, np.ndarray], bool]  # (word, mask of documents) -> is the exact form in one?
+
+
+def stem_docs(word: str, postings: PostingsReader, allowed: np.ndarray) -> np.ndarray:
+    """A mask of the allowed documents that hold this word's stem (in the text or the title)."""
     stemmed = porter2_stem(word.lower()).encode("utf-8")
     seen = np.zeros(len(allowed), dtype=bool)
     for field in TEXT_FIELDS:
         found = postings.get(field, stemmed)
         seen[found.docs] = True
-    return int((seen & allowed).sum())
+    return seen & allowed
 
 
-def correct_word(word: str, postings: PostingsReader, allowed: np.ndarray) -> str | None:
+def known(word: str, postings: PostingsReader, allowed: np.ndarray) -> int:
+    """How many allowed documents hold this word's stem."""
+    return int(stem_docs(word, postings, allowed).sum())
+
+
+def correct_word(word: str, postings: PostingsReader, allowed: np.ndarray, form_seen: FormSeen) -> str | None:
     """The closest real word seen in allowed documents (fewest edits, then commonest), or None."""
     maxdist = 1 if len(word) <= 4 else 2
-    best: tuple[int, int, str] | None = None
     for distance in range(1, maxdist + 1):
-        for candidate in _within(postings, word, distance):
-            if candidate == word:
-                continue
-            count = known(candidate, postings, allowed)
-            if count and (best is None or (-count, candidate) < (best[1], best[2])):
-                best = (distance, -count, candidate)
-        if best:
-            return best[2]
+        ranked = []
+        for candidate in _within(postings, word, distance) - {word}:
+            docs = stem_docs(candidate, postings, allowed)
+            if docs.any():
+                ranked.append((-int(docs.sum()), candidate, docs))
+        # Most common first; the exact-form check reads page texts, so it runs only until one passes.
+        for _, candidate, docs in sorted(ranked, key=lambda r: r[:2]):
+            if form_seen(candidate, docs):
+                return candidate
     return None
 
 
@@ -64,7 +74,7 @@ def _within(postings: PostingsReader, word: str, distance: int) -> set[str]:
 
 
 def suggest(text: str, postings: PostingsReader, allowed: np.ndarray,
-            count: Callable[[str], int]) -> Suggestion | None:
+            count: Callable[[str], int], form_seen: FormSeen) -> Suggestion | None:
     """A corrected query if some plain word is unknown to the allowed documents and the fix finds something."""
     changed = False
     pieces: list[str] = []
@@ -73,7 +83,7 @@ def suggest(text: str, postings: PostingsReader, allowed: np.ndarray,
         word = match.group(1)
         if word in _OPERATORS or word.lower() in STOP_WORDS or known(word.lower(), postings, allowed):
             continue
-        fixed = correct_word(word.lower(), postings, allowed)
+        fixed = correct_word(word.lower(), postings, allowed, form_seen)
         if fixed:
             pieces += [text[cursor:match.start(1)], fixed]
             cursor, changed = match.end(1), True
