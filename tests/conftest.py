@@ -3,16 +3,32 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
 
+from archive.catalog import Catalog
 from archive.datadir import DataDir
+from indexer.search import ArchiveSearcher
 from indexer.load import MetadataOverrides, load_paths
 from tests.builders import make_pdf
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@contextmanager
+def open_searcher(data: DataDir) -> Iterator[ArchiveSearcher]:
+    """A searcher over a data folder with its own catalog connection, closed afterwards."""
+    catalog = Catalog(data.catalog_path)
+    searcher = ArchiveSearcher.open(data.index_dir, catalog)
+    try:
+        yield searcher
+    finally:
+        searcher.close()
+        catalog.close()
 
 
 def require_tool(name: str) -> str:

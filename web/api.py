@@ -1,14 +1,11 @@
 """The JSON API: the same searches and documents as the pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
-from indexer.search import SearchRequestError
 from web import resources
-from web.access import allowed_access
-from web.pages import get_document
-from web.params import search_request
+from web.pages import get_document, requested_search, run_search
 from web.serialize import document_to_json, page_to_json, results_to_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -16,12 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search() -> Response:
-    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
-    try:
-        results = resources.searcher().search(req)
-    except SearchRequestError as exc:
-        abort(400, str(exc))
-    return jsonify(results_to_json(results))
+    return jsonify(results_to_json(run_search(requested_search())))
 
 
 @bp.get("/documents/<int:doc_id>")

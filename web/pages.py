@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from archive.catalog import Document
 from archive.vocabulary import DIVISIONS, DOC_TYPES
-from indexer.search import Hit, SearchRequest, SearchRequestError
+from indexer.search import Hit, SearchRequest, SearchRequestError, SearchResults
 from web import resources
 from web.access import allowed_access, current_role, visible_document
 from web.exports import csv_lines, json_chunks
@@ -22,12 +22,20 @@ PREVIEW_PAGES = 3
 @bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
+    return render_template("search.html", page=search_page(run_search(requested_search())))
+
+
+def requested_search() -> SearchRequest:
+    """The search this request's query string asks for, within what the visitor may see."""
+    return search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
+
+
+def run_search(req: SearchRequest) -> SearchResults:
+    """One page of results, or a 400 page naming the parameter no search can honour."""
     try:
-        results = resources.searcher().search(req)
+        return resources.searcher().search(req)
     except SearchRequestError as exc:
         abort(400, str(exc))
-    return render_template("search.html", page=search_page(results))
 
 
 @bp.get("/export")
@@ -36,7 +44,7 @@ def export() -> Response:
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "json"):
         abort(400, "“format” must be csv or json.")
-    req = search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
+    req = requested_search()
     try:
         hits = resources.searcher().export(req)
     except SearchRequestError as exc:

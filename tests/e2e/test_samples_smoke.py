@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import Catalog
-from indexer.search import ArchiveSearcher, SearchRequest
-from tests.conftest import SAMPLES
+from indexer.search import SearchRequest
+from tests.conftest import SAMPLES, open_searcher
 
 KNOWN = [  # phrase, file under samples/, page (see samples/README.md)
     ('"Juniper Hollow strike relief grant"', "audits/2019-financial-audit.pdf", 3),
@@ -20,11 +20,8 @@ KNOWN = [  # phrase, file under samples/, page (see samples/README.md)
 
 @pytest.fixture(scope="module")
 def searcher(samples_archive):
-    catalog = Catalog(samples_archive.catalog_path)
-    searcher = ArchiveSearcher.open(samples_archive.index_dir, catalog)
-    yield searcher
-    searcher.close()
-    catalog.close()
+    with open_searcher(samples_archive) as found:
+        yield found
 
 
 def test_every_sample_document_is_loaded(samples_archive):

@@ -3,15 +3,13 @@ import pytest
 from archive.catalog import Catalog
 from indexer.index import rebuild_index
 from indexer.search import ArchiveSearcher, SearchRequest, SearchRequestError
+from tests.conftest import open_searcher
 
 
 @pytest.fixture
 def searcher(loaded):
-    catalog = Catalog(loaded.catalog_path)
-    searcher = ArchiveSearcher.open(loaded.index_dir, catalog)
-    yield searcher
-    searcher.close()
-    catalog.close()
+    with open_searcher(loaded) as found:
+        yield found
 
 
 def titles(results) -> list[str]:

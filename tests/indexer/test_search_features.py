@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import Catalog
 from archive.datadir import DataDir
 from indexer.load import MetadataOverrides, load_paths
-from indexer.search import ArchiveSearcher, SearchRequest
+from indexer.search import SearchRequest
 from tests.builders import make_pdf
+from tests.conftest import open_searcher
 
 PUBLIC = ("public",)
 
@@ -35,11 +35,8 @@ def archive(loaded: DataDir, tmp_path: Path) -> DataDir:
 
 @pytest.fixture
 def searcher(archive: DataDir):
-    catalog = Catalog(archive.catalog_path)
-    found = ArchiveSearcher.open(archive.index_dir, catalog)
-    yield found
-    found.close()
-    catalog.close()
+    with open_searcher(archive) as found:
+        yield found
 
 
 def titles(results) -> list[str]:
