@@ -108,7 +108,8 @@ def _snippet(text: str, found: Sequence[tuple[int, int]]) -> tuple[Segment, ...]
     window = [m for m in found[best:] if m[1] <= first + SNIPPET_CHARS // 2]
     start = _back_words(text, window[0][0], 8)
     end = _forward_words(text, window[-1][1], max(4, SNIPPET_WORDS - 8 - len(text[first:window[-1][1]].split())))
-    return _segments(text, start, end, window)
+    # Mark every match the window shows, not only those of its densest stretch.
+    return _segments(text, start, end, [m for m in found if start <= m[0] and m[1] <= end])
 
 
 def _densest(found: Sequence[tuple[int, int]]) -> int:

@@ -1,0 +1,22 @@
+from whoosh.lang.porter2 import stem
+
+from indexer.snippets import TermFinder, match_pages
+
+
+def marked(hit) -> list[str]:
+    return [segment.text for segment in hit.snippet if segment.match]
+
+
+def test_every_match_inside_the_snippet_is_marked():
+    text = ("Grievance handling from step one to arbitration. Participants follow a sample grievance "
+            "through every step, draft a written grievance and practice presenting it.")
+    [hit] = match_pages([(2, text)], TermFinder(frozenset({"grievanc"}), stem))
+    assert hit.page == 2
+    assert [w.lower() for w in marked(hit)] == ["grievance"] * 3
+    assert hit.snippet_text.count("grievance") + hit.snippet_text.count("Grievance") == 3
+
+
+def test_pages_with_more_distinct_words_rank_first_and_others_are_left_out():
+    pages = [(1, "Only arbitration here."), (2, "Nothing to see."), (3, "Arbitration of a grievance.")]
+    hits = match_pages(pages, TermFinder(frozenset({"grievanc", "arbitr"}), stem))
+    assert [h.page for h in hits] == [3, 1]
