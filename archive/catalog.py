@@ -265,7 +265,9 @@ class Catalog:
         for row in self.db.execute(sql + " ORDER BY id", args).fetchall():
             yield Document(*row)
 
-    def count(self) -> int:
+    def count(self, status: str | None = None) -> int:
+        if status:
+            return self.db.execute("SELECT COUNT(*) FROM documents WHERE status = ?", (status,)).fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
     def mark_indexed(self, ids: Iterable[int]) -> None:

@@ -11,12 +11,12 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from archive.catalog import Catalog, Document
-from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.analyse import PAGE_GAP, Analyse, analyse_here, analysers
+from indexer.schema import SCHEMA_VERSION, Postings, build_schema, content_postings
 
 log = logging.getLogger(__name__)
 
 VERSION_FILE = "SCHEMA_VERSION"
-PAGE_GAP = "\n\n"
 
 
 def index_is_current(index_dir: Path) -> bool:
@@ -66,11 +66,13 @@ def sort_key_newest(doc: Document) -> int:
     return (doc.year or 0) * 10000
 
 
-def document_fields(doc: Document, pages: Sequence[str]) -> dict:
-    """The Whoosh fields of one document."""
+def document_fields(doc: Document, pages: Sequence[str], postings: Postings | None = None) -> dict:
+    """The Whoosh fields of one document; `postings` are the pages' content postings if already made."""
+    posted = postings if postings is not None else content_postings(PAGE_GAP.join(pages))
     return {
         "id": str(doc.id),
-        "content": PAGE_GAP.join(pages),
+        "content": posted,  # analysed once, filed twice: with positions, and as counts
+        "content_counts": posted,
         "title": doc.title,
         "doc_type": doc.doc_type,
         "year": str(doc.year) if doc.year else "unknown",
@@ -94,13 +96,12 @@ def index_writer(ix: Index, limitmb: int = 256) -> Iterator:
     writer.commit()
 
 
-def index_documents(ix: Index, catalog: Catalog, docs: Iterable[Document]) -> list[int]:
+def index_documents(ix: Index, catalog: Catalog, docs: Sequence[Document], analyse: Analyse = analyse_here) -> list[int]:
     """Add or replace documents in the index from their catalog rows; marks them indexed."""
     done: list[int] = []
     with index_writer(ix) as writer:
-        for doc in docs:
-            pages = [text for _, text in catalog.page_texts(doc.id)]
-            writer.update_document(**document_fields(doc, pages))
+        for doc, postings in zip(docs, analyse(catalog, [doc.id for doc in docs])):
+            writer.update_document(**document_fields(doc, (), postings))
             done.append(doc.id)
     catalog.mark_indexed(done)
     return done
@@ -111,19 +112,23 @@ def remove_document(ix: Index, doc_id: int) -> None:
         writer.delete_by_term("id", str(doc_id))
 
 
-def index_pending(ix: Index, catalog: Catalog, batch: int = 500) -> int:
-    """Index catalog rows left pending (a crashed load, an edit); returns how many."""
+def index_pending(ix: Index, catalog: Catalog, batch: int = 500, jobs: int | None = None) -> int:
+    """Index catalog rows left pending (a crashed load, an edit, a rebuild); returns how many.
+
+    A large backlog is analysed by `jobs` worker processes (default: one per core).
+    """
     total = 0
-    while pending := _take(catalog.iter_documents(status="pending"), batch):
-        total += len(index_documents(ix, catalog, pending))
+    with analysers(catalog.path, catalog.count(status="pending"), jobs) as analyse:
+        while pending := _take(catalog.iter_documents(status="pending"), batch):
+            total += len(index_documents(ix, catalog, pending, analyse))
     return total
 
 
-def rebuild_index(index_dir: Path, catalog: Catalog) -> int:
-    """Recreate the index from the catalog alone; returns the number of documents indexed."""
+def rebuild_index(index_dir: Path, catalog: Catalog, jobs: int | None = None) -> int:
+    """Recreate the index from the catalog alone (text analysed by `jobs` processes); returns how many."""
     ix = create_index(index_dir)
     catalog.mark_all_pending()
-    count = index_pending(ix, catalog)
+    count = index_pending(ix, catalog, jobs=jobs)
     log.info("rebuilt the index from the catalog: %d documents", count)
     return count
 

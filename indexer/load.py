@@ -259,10 +259,7 @@ class Loader:
             self.catalog.record_file(prepared.path, "loaded", size=prepared.size, mtime_ns=prepared.mtime_ns,
                                      sha256=blob.sha256, doc_id=doc_id)
         doc = self.catalog.get(doc_id)
-        indexed = document_fields(doc, prepared.extraction.pages)
-        if prepared.postings is not None:
-            indexed["content"] = prepared.postings
-        self._writer().update_document(**indexed)
+        self._writer().update_document(**document_fields(doc, prepared.extraction.pages, prepared.postings))
         self.pending.append(doc_id)
         return FileOutcome(prepared.path, "loaded", doc_id, pages=doc.pages, text_pages=doc.text_pages,
                            mime=doc.mime, doc_type=doc.doc_type, year=doc.year, sha256=doc.sha256)

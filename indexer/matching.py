@@ -7,8 +7,10 @@ Whoosh's own matcher, restricted to the candidates, so results stay exactly Whoo
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -19,9 +21,10 @@ from whoosh.system import _INT_SIZE
 from whoosh.searching import Searcher
 
 from indexer.columns import Columns
+from indexer.schema import COUNTS_FIELDS
 
 K1, B = 1.2, 0.75
-POSTINGS_CACHE_BYTES = 8 * 1024 * 1024  # per searcher (one per server thread)
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
 
 
 @dataclass(frozen=True)
@@ -29,31 +32,62 @@ class Postings:
     docs: np.ndarray  # int32 docnums, ascending
     weights: np.ndarray  # float32 term frequencies
 
+    @property
+    def nbytes(self) -> int:
+        return self.docs.nbytes + self.weights.nbytes
+
 
 _EMPTY = Postings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
-class PostingsReader:
-    """Term postings of one index generation as arrays, with an LRU cache of recent terms (bounded in bytes)."""
+class PostingsCache:
+    """Decoded postings of one generation, shared by every thread of a process; LRU bounded in bytes.
 
-    def __init__(self, searcher: Searcher) -> None:
+    The arrays are never written to after they are made, so threads may share them without copying.
+    """
+
+    def __init__(self, limit_bytes: int = POSTINGS_CACHE_BYTES) -> None:
+        self.limit_bytes = limit_bytes
+        self._items: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, bytes]) -> Postings | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, bytes], postings: Postings) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = postings
+            self._bytes += postings.nbytes
+            while self._bytes > self.limit_bytes and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= old.nbytes
+
+
+class PostingsReader:
+    """Term postings of one index generation as arrays, through a cache of recently read terms.
+
+    A text field's documents and counts come from its position-free twin (`COUNTS_FIELDS`); positions,
+    needed by phrases alone, from the field itself.
+    """
+
+    def __init__(self, searcher: Searcher, cache: PostingsCache | None = None) -> None:
         self.reader = searcher.reader()
         self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
-        self._cache: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
-        self._cached_bytes = 0
+        self._cache = cache if cache is not None else PostingsCache()
 
     def get(self, field: str, btext: bytes) -> Postings:
-        key = (field, btext)
+        key = (COUNTS_FIELDS.get(field, field), btext)
         found = self._cache.get(key)
         if found is None:
-            found = self._read(field, btext)
-            self._cache[key] = found
-            self._cached_bytes += found.docs.nbytes + found.weights.nbytes
-            while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._cache) > 1:
-                _, old = self._cache.popitem(last=False)
-                self._cached_bytes -= old.docs.nbytes + old.weights.nbytes
-        else:
-            self._cache.move_to_end(key)
+            found = self._read(*key)
+            self._cache.put(key, found)
         return found
 
     def positions(self, field: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
@@ -109,8 +143,19 @@ def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray) -> list[np.ndarray]:
+    """Positions of the candidates (ascending global docnums) in one segment; blocks without one are skipped."""
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings (a word in one document): the general way
+        return [(np.int64(matcher.id() + offset) << 32) + np.array(matcher.value_as("positions"), dtype=np.int64)
+                for _ in _each(matcher) if matcher.id() + offset in candidates]
     keys = []
+    low = offset  # the smallest docnum the current block can hold
     while matcher.is_active():
+        high = matcher.block_max_id() + offset
+        if np.searchsorted(candidates, high, side="right") == np.searchsorted(candidates, low):
+            low = high + 1
+            matcher._next_block()  # no candidate in this block: not even decompressed
+            continue
+        low = high + 1
         matcher._read_data()
         ids = np.cumsum(np.array(matcher._data[0], dtype=np.int64)) + offset
         wanted = np.flatnonzero(np.isin(ids, candidates))
@@ -119,6 +164,12 @@ def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray)
             keys.append(_decode_positions(ids[wanted], [values[i] for i in wanted]))
         matcher._next_block()
     return keys
+
+
+def _each(matcher) -> Iterator[None]:
+    while matcher.is_active():
+        yield None
+        matcher.next()
 
 
 def _decode_positions(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:

@@ -6,12 +6,14 @@ from typing import Iterable, Iterator
 
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.system import pack_uint
 from whoosh.lang.porter2 import stem as porter2_stem
 
 # A different version on disk means the index is rebuilt from the catalog.
 # 2: content is a PostedText field (same analyzer, postings may come ready-made)
 # 3: spelling word lists for content and title (did you mean), id sortable (a column for fast lookups)
-SCHEMA_VERSION = 3
+# 4: content_counts, the content's postings without positions (what matching and scoring read)
+SCHEMA_VERSION = 4
 
 FACET_FIELDS = ("doc_type", "year", "division", "access")
 
@@ -31,6 +33,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         # spelling=True keeps a word list of unstemmed forms (field spell_<name>) for "did you mean".
         content=PostedText(analyzer=analyzer, phrase=True, spelling=True),
+        content_counts=CountedText(analyzer=analyzer),
         title=TEXT(analyzer=analyzer, phrase=True, field_boost=3.0, spelling=True),
         doc_type=ID(sortable=True),
         year=ID(sortable=True),
@@ -67,6 +70,26 @@ class PostedText(TEXT):
             return iter(value.words)
         return super().spellable_words(value)
 
+
+class CountedText(TEXT):
+    """The content again, as term counts only: the postings every word query and the scoring read.
+
+    With positions, a block of postings is a zlib'd pickle mostly made of position lists, and decoding
+    it costs ~15x more than the counts alone; phrases are the only queries that need positions, so
+    they alone read the positional field. Accepts the positional `Postings` and drops the positions.
+    """
+
+    def __init__(self, analyzer) -> None:
+        super().__init__(analyzer=analyzer, phrase=False)  # Frequency format: counts, no positions
+
+    def index(self, value, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, Postings):
+            return ((term, freq, weight, pack_uint(freq)) for term, freq, weight, _ in value.items)
+        return super().index(value, **kwargs)
+
+
+# Which field holds the position-free postings of a text field (matching reads those).
+COUNTS_FIELDS = {"content": "content_counts"}
 
 _CONTENT_FIELD = build_schema()["content"]
 

@@ -20,7 +20,7 @@ from archive.catalog import Catalog, Document
 from archive.vocabulary import VISIBILITY_LEVELS
 from indexer.columns import Columns, load_columns
 from indexer.index import open_index
-from indexer.matching import Match, PostingsReader, QueryEvaluator
+from indexer.matching import Match, PostingsCache, PostingsReader, QueryEvaluator
 from indexer.query import parse_query, positive_terms
 from indexer.schema import FACET_FIELDS
 from indexer.snippets import PageHit, Segment, TermFinder, lead_snippet, match_pages
@@ -114,8 +114,16 @@ class Editions:
     all: tuple[Document, ...]  # newest first
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What every thread of a process shares for one generation: column arrays and decoded postings."""
+
+    columns: Columns
+    postings: PostingsCache
+
+
 _SHARED_LOCK = threading.Lock()
-_SHARED_COLUMNS: dict[tuple, Columns] = {}
+_SHARED: dict[tuple, _Shared] = {}
 
 
 def _generation_key(index_dir: str, searcher: Searcher) -> tuple:
@@ -129,26 +137,27 @@ def _generation_key(index_dir: str, searcher: Searcher) -> tuple:
     return (index_dir, generation, *stamp)
 
 
-def shared_columns(index_dir: str, searcher: Searcher) -> Columns:
-    """The column arrays of a generation, read once per process and shared by every thread (read-only)."""
+def _shared(index_dir: str, searcher: Searcher) -> _Shared:
+    """The column arrays and postings cache of a generation, made once per process (read-only once made)."""
     key = _generation_key(index_dir, searcher)
     with _SHARED_LOCK:
-        found = _SHARED_COLUMNS.get(key)
+        found = _SHARED.get(key)
         if found is None:
-            found = load_columns(searcher.reader())
-            for old in [k for k in _SHARED_COLUMNS if k[0] == index_dir]:
-                del _SHARED_COLUMNS[old]  # a process keeps only the newest generation of each index
-            _SHARED_COLUMNS[key] = found
+            found = _Shared(load_columns(searcher.reader()), PostingsCache())
+            for old in [k for k in _SHARED if k[0] == index_dir]:
+                del _SHARED[old]  # a process keeps only the newest generation of each index
+            _SHARED[key] = found
         return found
 
 
 class Generation:
-    """Everything derived from one index generation: the searcher, its column arrays, postings cache."""
+    """Everything derived from one index generation: the searcher, its column arrays, postings."""
 
     def __init__(self, searcher: Searcher, index_dir: str) -> None:
         self.searcher = searcher
-        self.columns: Columns = shared_columns(index_dir, searcher)
-        self.postings = PostingsReader(searcher)
+        shared = _shared(index_dir, searcher)
+        self.columns: Columns = shared.columns
+        self.postings = PostingsReader(searcher, shared.postings)
         self.evaluator = QueryEvaluator(searcher, self.columns, self.postings)
 
     def allowed(self, access: tuple[str, ...]) -> np.ndarray:
