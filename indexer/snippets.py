@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 SNIPPET_WORDS = 32
 SNIPPET_CHARS = 200
@@ -32,9 +32,9 @@ class PageHit:
 
 
 class TermFinder:
-    """Finds the words of a text whose stem is one of the query's terms, at C regex speed.
+    """Finds the words of a text whose stem is one of the query's terms, at C string-search speed.
 
-    A regex picks out words starting like a term (stems are near-prefixes of their words); only the
+    `str.find` picks out words starting like a term (stems are near-prefixes of their words); only the
     distinct words found are stemmed (through a cache), instead of analysing every word of every page.
     """
 
@@ -42,11 +42,9 @@ class TermFinder:
         self.terms = terms
         self._stem = stem
         self._accepted: dict[str, bool] = {}
-        heads = sorted({t[:max(2, len(t) - 1)] for t in terms if t}, key=len)
-        pattern = "|".join(re.escape(h) for h in heads[:MAX_PATTERN_TERMS])
+        self._heads = _covering_heads({t[:max(2, len(t) - 1)].lower() for t in terms if t})
+        pattern = "|".join(re.escape(h) for h in self._heads)
         self._regex = re.compile(rf"\b(?:{pattern})\w*", re.IGNORECASE) if pattern else None
-        self._lower_regex = re.compile(rf"\b(?:{pattern.lower()})\w*") if pattern else None
-        self._heads = [h.lower() for h in heads]
 
     def _accepts(self, word: str) -> bool:
         found = self._accepted.get(word)
@@ -58,26 +56,62 @@ class TermFinder:
         """Distinct terms present * 1000 + their occurrences; 0 if no word of the text matches.
 
         Occurrences are counted as substrings (C speed, may include longer words); a page only scores
-        once the regex has confirmed one real match, which for a present word is found at once.
+        once one real match is confirmed, which for a present word is its first occurrence.
         """
-        if self._lower_regex is None:
-            return 0
         lowered = text.lower()
         counts = [lowered.count(head) for head in self._heads]
         if not any(counts):
             return 0
-        if not any(self._accepts(m.group()) for m in self._lower_regex.finditer(lowered)):
+        if not any(self._accepts(lowered[s:e]) for head in self._heads for s, e in _word_starts(lowered, head)):
             return 0
         return sum(1 for n in counts if n) * 1000 + sum(counts)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of every matching word."""
-        if self._regex is None:
-            return []
+        """(start, end) of every matching word, in text order."""
         lowered = text.lower()
-        # Lowering keeps offsets for almost all text; where it doesn't, the slower case-blind regex runs.
-        regex, source = (self._lower_regex, lowered) if len(lowered) == len(text) else (self._regex, text)
-        return [m.span() for m in regex.finditer(source) if self._accepts(m.group())]
+        if len(lowered) != len(text):  # lowering moved offsets (rare letters): the case-blind regex
+            return [m.span() for m in self._regex.finditer(text) if self._accepts(m.group())] if self._regex else []
+        # Heads are prefix-free, so no word is found twice.
+        return sorted((s, e) for head in self._heads for s, e in _word_starts(lowered, head)
+                      if self._accepts(lowered[s:e]))
+
+
+_WORD_REST = re.compile(r"\w*")
+
+
+def _word_starts(text: str, head: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each word of `text` that begins with `head`."""
+    at = text.find(head)
+    while at >= 0:
+        if at and (text[at - 1].isalnum() or text[at - 1] == "_"):  # inside a word, not at its start
+            at = text.find(head, at + 1)
+            continue
+        end = _WORD_REST.match(text, at + len(head)).end()
+        yield at, end
+        at = text.find(head, end)
+
+
+def _covering_heads(heads: set[str], most: int = MAX_PATTERN_TERMS) -> list[str]:
+    """At most `most` prefixes that start every given head: shortened until few enough.
+
+    A word is still only counted as found once its stem is one of the terms, so shorter heads cost
+    some lookups, never wrong matches.
+    """
+    kept = _prefix_free(sorted(heads, key=len))
+    length = max(map(len, kept), default=0)
+    while len(kept) > most and length > 2:
+        length -= 1
+        kept = _prefix_free(sorted({h[:length] for h in kept}, key=len))
+    return kept[:most]
+
+
+def _prefix_free(heads: list[str]) -> list[str]:
+    """Shortest first, without those another head starts: a prefix* query's hundreds of words share one."""
+    kept: list[str] = []
+    for head in heads:
+        if not any(head.startswith(shorter) for shorter in kept):
+            kept.append(head)
+    return kept
 
 
 def match_pages(pages: Iterable[tuple[int, str]], finder: TermFinder, limit: int | None = None) -> list[PageHit]:
