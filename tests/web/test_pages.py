@@ -111,3 +111,18 @@ def test_an_unexpected_error_is_a_plain_500_page(app, client, monkeypatch):
     assert response.status_code == 500
     assert "Traceback" not in response.get_data(as_text=True)
     assert "ZeroDivisionError" not in response.get_data(as_text=True)
+
+
+def test_result_links_are_the_routes_own_urls(app, client):
+    from flask import url_for
+
+    from web.presenters import DocumentUrls
+
+    html = client.get("/search?q=pension").get_data(as_text=True)
+    with app.test_request_context():
+        links = DocumentUrls()
+        for endpoint in ("pages.document", "pages.download", "pages.view"):
+            for doc_id in (1, 42, 987654321):
+                assert links(endpoint, doc_id) == url_for(endpoint, doc_id=doc_id)
+        audit = re.search(r'href="(/documents/(\d+)/view)#page=3"', html)
+        assert audit and audit.group(1) == url_for("pages.view", doc_id=int(audit.group(2)))
