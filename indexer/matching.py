@@ -14,14 +14,13 @@ from typing import Iterator
 
 import numpy as np
 from whoosh import query as wq
-from pickle import loads
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.searching import Searcher
 
 from indexer.columns import Columns
-from indexer.schema import COUNTS_FIELDS
+from indexer.schema import COUNTS_FIELDS, PackedPositions
 
 K1, B = 1.2, 0.75
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
@@ -93,11 +92,14 @@ class PostingsReader:
     def positions(self, field: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
         """docnum << 32 | position for every occurrence of a term in the candidate documents, ascending."""
         keys = []
+        chosen = np.zeros(self.reader.doc_count_all(), dtype=bool)
+        chosen[candidates] = True
         for leaf, offset in self.leaves:
             if (field, btext) not in leaf:
                 continue
-            matcher = leaf._terms.matcher(field, btext, leaf.schema[field].format)
-            keys += _leaf_positions(matcher, offset, candidates)
+            fmt = leaf.schema[field].format
+            matcher = leaf._terms.matcher(field, btext, fmt)
+            keys += _leaf_positions(matcher, offset, candidates, chosen, isinstance(fmt, PackedPositions))
         return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
 
     def _read(self, field: str, btext: bytes) -> Postings:
@@ -142,28 +144,36 @@ def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray) -> list[np.ndarray]:
-    """Positions of the candidates (ascending global docnums) in one segment; blocks without one are skipped."""
-    if not isinstance(matcher, W3LeafMatcher):  # inlined postings (a word in one document): the general way
+def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray, chosen: np.ndarray,
+                    packed: bool) -> list[np.ndarray]:
+    """Positions of the candidates (ascending global docnums; `chosen` marks them) in one segment.
+
+    Blocks without a candidate are skipped undecoded; the position lists of all blocks are decoded in
+    one vectorised pass (per-block numpy calls cost more than the data for common words).
+    """
+    if not isinstance(matcher, W3LeafMatcher) or not packed:
+        # Inlined postings (a word in one document) or another format: Whoosh's own decoding.
         return [(np.int64(matcher.id() + offset) << 32) + np.array(matcher.value_as("positions"), dtype=np.int64)
-                for _ in _each(matcher) if matcher.id() + offset in candidates]
-    keys = []
+                for _ in _each(matcher) if chosen[matcher.id() + offset]]
+    docnums: list[np.ndarray] = []
+    values: list[bytes] = []
     low = offset  # the smallest docnum the current block can hold
     while matcher.is_active():
         high = matcher.block_max_id() + offset
-        if np.searchsorted(candidates, high, side="right") == np.searchsorted(candidates, low):
-            low = high + 1
-            matcher._next_block()  # no candidate in this block: not even decompressed
-            continue
+        if np.searchsorted(candidates, high, side="right") > np.searchsorted(candidates, low):
+            matcher._read_data()
+            ids = np.cumsum(np.array(matcher._data[0], dtype=np.int64)) + offset
+            wanted = chosen[ids]
+            block_values = matcher._data[2]
+            if wanted.all():
+                docnums.append(ids)
+                values.extend(block_values)
+            elif wanted.any():
+                docnums.append(ids[wanted])
+                values.extend(v for v, w in zip(block_values, wanted) if w)
         low = high + 1
-        matcher._read_data()
-        ids = np.cumsum(np.array(matcher._data[0], dtype=np.int64)) + offset
-        wanted = np.flatnonzero(np.isin(ids, candidates))
-        if len(wanted):
-            values = matcher._data[2]
-            keys.append(_decode_positions(ids[wanted], [values[i] for i in wanted]))
         matcher._next_block()
-    return keys
+    return [_decode_positions(np.concatenate(docnums), values)] if docnums else []
 
 
 def _each(matcher) -> Iterator[None]:
@@ -173,46 +183,38 @@ def _each(matcher) -> Iterator[None]:
 
 
 def _decode_positions(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
-    """doc << 32 | position for the encoded position lists of several postings.
+    """doc << 32 | position for the `PackedPositions` values of several postings, ascending.
 
-    Each value is a 4-byte count and a pickled list of position deltas. When every delta is below
-    256 (dense, common words: the costly case) pickle writes each as the two bytes K,<delta>, so the
-    deltas of all postings are gathered with one numpy index instead of unpickling each list.
+    Each value is a 4-byte count, a width byte (2 or 4) and the deltas at that width: all values are
+    joined once and read by a few numpy calls, whatever their number.
     """
-    counts = np.array([int.from_bytes(v[:_INT_SIZE], "big") for v in values], dtype=np.int64)
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    dense = lengths == _INT_SIZE + _pickled_length(counts)
-    parts = []
-    if dense.any():
-        parts.append(_dense_keys(docnums[dense], [v for v, d in zip(values, dense) if d], counts[dense]))
-    for docnum, value in zip(docnums[~dense], (v for v, d in zip(values, dense) if not d)):
-        deltas = np.array(loads(value[_INT_SIZE:]), dtype=np.int64)
-        parts.append((int(docnum) << 32) + np.cumsum(deltas))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-_BATCH = 1000  # pickle appends list items in batches of this many (MARK ... APPENDS)
-
-
-def _pickled_length(counts: np.ndarray) -> np.ndarray:
-    """Length of pickle.dumps(list_of_n_small_ints, 2): header ]q0, items as K,x, batch marks, STOP."""
-    batches = -(-counts // _BATCH)
-    many = 5 + 2 * counts + 2 * batches + 1
-    return np.where(counts == 1, 5 + 2 + 1 + 1, many)
-
-
-def _dense_keys(docnums: np.ndarray, values: list[bytes], counts: np.ndarray) -> np.ndarray:
     blob = np.frombuffer(b"".join(values), dtype=np.uint8)
-    starts = np.concatenate(([0], np.cumsum([len(v) for v in values])[:-1]))
-    item = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)  # index within its list
-    single = np.repeat(counts == 1, counts)
-    # byte of item i: 4 (count) + 5 (header) + per batch "(" ... "e" + 2*i + 1; a single item has no "(".
-    where = np.repeat(starts, counts) + _INT_SIZE + 5 + 2 * item + 1 + np.where(single, 0, 1 + 2 * (item // _BATCH))
-    deltas = blob[where].astype(np.int64)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    starts = np.cumsum(lengths) - lengths
+    widths = blob[starts + _INT_SIZE]
+    header = np.ones(len(blob), dtype=bool)
+    header[(starts[:, None] + np.arange(_INT_SIZE + 1)).ravel()] = False
+    body, body_lengths = blob[header], lengths - _INT_SIZE - 1  # the delta bytes of every posting, in order
+    parts = []
+    for width, dtype in ((2, "<u2"), (4, "<u4")):
+        chosen = widths == width
+        if not chosen.any():
+            continue
+        mine = body if chosen.all() else body[np.repeat(chosen, body_lengths)]
+        deltas = mine.view(dtype).astype(np.int64)
+        parts.append(_restarted(docnums[chosen].astype(np.int64), deltas, body_lengths[chosen] // width))
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+
+
+def _restarted(docnums: np.ndarray, deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Running sums of the deltas, restarting at each posting, keyed by its document."""
     ends = np.cumsum(counts)
     positions = np.cumsum(deltas)
-    positions -= np.repeat(positions[ends - counts] - deltas[ends - counts], counts)  # restart per posting
-    return (np.repeat(docnums.astype(np.int64), counts) << 32) + positions
+    firsts = ends - counts
+    positions -= np.repeat(positions[firsts] - deltas[firsts], counts)
+    return (np.repeat(docnums, counts) << 32) + positions
 
 
 @dataclass

@@ -81,3 +81,16 @@ def test_threads_of_a_process_share_one_postings_cache(loaded: DataDir):
         assert second.generation().postings.get("content", b"pension") is read  # decoded once
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("positions", [[0], [3, 4, 90], [5, 70_000, 70_001], list(range(0, 3000, 7))])
+def test_packed_positions_read_back_the_same_by_whoosh_and_by_numpy(positions: list[int]):
+    from indexer.matching import _decode_positions
+    from indexer.schema import PackedPositions
+
+    fmt = PackedPositions()
+    value = fmt.encode(positions)
+    assert fmt.decode_positions(value) == positions and fmt.decode_frequency(value) == len(positions)
+    narrow = fmt.encode([1, 2])  # decoded together with a posting of the other width, in docnum order
+    keys = _decode_positions(np.array([7, 9]), [value, narrow])
+    assert keys.tolist() == [(7 << 32) + p for p in positions] + [(9 << 32) + 1, (9 << 32) + 2]
