@@ -17,6 +17,7 @@ from whoosh import query as wq
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.system import _INT_SIZE
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from indexer.columns import Columns
@@ -95,26 +96,34 @@ class PostingsReader:
         chosen = np.zeros(self.reader.doc_count_all(), dtype=bool)
         chosen[candidates] = True
         for leaf, offset in self.leaves:
-            if (field, btext) not in leaf:
-                continue
             fmt = leaf.schema[field].format
-            matcher = leaf._terms.matcher(field, btext, fmt)
-            keys += _leaf_positions(matcher, offset, candidates, chosen, isinstance(fmt, PackedPositions))
+            matcher = _matcher(leaf, field, btext, fmt)
+            if matcher is not None:
+                keys += _leaf_positions(matcher, offset, candidates, chosen, isinstance(fmt, PackedPositions))
         return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
 
     def _read(self, field: str, btext: bytes) -> Postings:
         docs, weights = [], []
         for leaf, offset in self.leaves:
-            if (field, btext) not in leaf:
+            matcher = _matcher(leaf, field, btext, leaf.schema[field].format) if field in leaf.schema else None
+            if matcher is None:
                 continue
-            fieldobj = leaf.schema[field]
-            matcher = leaf._terms.matcher(field, btext, fieldobj.format)
             ids, ws = _leaf_arrays(matcher)
             docs.append(ids + offset)
             weights.append(ws)
         if not docs:
             return _EMPTY
         return Postings(np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
+
+
+def _matcher(leaf, field: str, btext: bytes, fmt):
+    """A segment's matcher for a term, or None if the segment lacks it (one term lookup, not two)."""
+    terms = leaf._terms
+    try:
+        info = terms.term_info(field, btext)
+    except TermNotFound:
+        return None
+    return terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, btext))
 
 
 def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:

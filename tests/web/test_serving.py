@@ -5,6 +5,7 @@ import http.client
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.e2e.test_browser import _free_port, _wait_for
@@ -22,6 +23,16 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _forked(pid: int, count: int) -> list[int]:
+    """The server's children once it has forked `count` (the port listens before the forks end)."""
+    for _ in range(100):
+        found = _children(pid)
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    return _children(pid)
+
+
 def test_two_processes_share_the_port_and_stop_on_sigterm(loaded):
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
@@ -29,7 +40,7 @@ def test_two_processes_share_the_port_and_stop_on_sigterm(loaded):
                               stderr=subprocess.PIPE)
     try:
         _wait_for(port, server)
-        assert len(_children(server.pid)) == 2
+        assert len(_forked(server.pid, 2)) == 2
         for _ in range(6):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", "/search?q=pension")
@@ -42,3 +53,43 @@ def test_two_processes_share_the_port_and_stop_on_sigterm(loaded):
         server.wait(timeout=20)
     assert server.returncode == 0
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+
+
+def _established(pid: int, port: int) -> int:
+    """How many established connections to `port` the process holds (from /proc, no extra tools)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                inodes.add(fields[9])
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().as_posix()
+        except OSError:
+            continue
+        held += target.startswith("socket:[") and target[8:-1] in inodes
+    return held
+
+
+def test_keep_alive_clients_are_shared_evenly_between_the_processes(loaded):
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
+                               "--port", str(port), "--processes", "2", "--threads", "8"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    connections = []
+    try:
+        _wait_for(port, server)
+        for _ in range(8):  # eight clients that keep their connection open, as the benchmark's do
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/search?q=pension")
+            assert conn.getresponse().read()
+            connections.append(conn)
+        held = sorted(_established(pid, port) for pid in _forked(server.pid, 2))
+    finally:
+        for conn in connections:
+            conn.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    assert held == [4, 4]
