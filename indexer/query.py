@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -35,8 +36,13 @@ def _parser() -> MultifieldParser:
 _PARSER = _parser()
 
 
+@lru_cache(maxsize=1024)
 def parse_query(text: str) -> ParsedQuery:
-    """Parse a query; too long or unparsable input is trimmed or reduced to its words, never an error."""
+    """Parse a query; too long or unparsable input is trimmed or reduced to its words, never an error.
+
+    Cached: every facet click, page turn and export parses the same text again (~1 ms each), and
+    parsed queries are only read, never changed.
+    """
     notice = None
     text = text.strip()
     if len(text) > MAX_QUERY_CHARS:
