@@ -91,6 +91,7 @@ def in_process(data, queries) -> tuple[dict, dict[str, dict]]:
             times.append(elapsed)
             by_kind.setdefault(kind, []).append(elapsed)
         searcher.close()
+    print(f"in-process mean {1000 * sum(times) / len(times):.1f} ms per query")
     return percentiles(times), {k: percentiles(v) for k, v in by_kind.items()}
 
 
@@ -130,11 +131,15 @@ def over_http(data, queries, clients: int = 8, processes: int = 2) -> tuple[dict
             conn.close()
 
         threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        workers = _children(server.pid)
+        cpu_before = sum(map(_cpu_seconds, workers))
         for th in threads:
             th.start()
         for th in threads:
             th.join()
-        rss = [_rss_kb(pid) for pid in [server.pid, *_children(server.pid)]]
+        cpu = sum(map(_cpu_seconds, workers)) - cpu_before
+        print(f"server CPU per request: {1000 * cpu / len(times):.1f} ms ({len(times)} requests)")
+        rss = [_rss_kb(pid) for pid in [server.pid, *workers]]
         return percentiles(times), len(errors), rss
     finally:
         server.terminate()
@@ -167,6 +172,12 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kb(pid: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -25,6 +25,7 @@ from indexer.schema import COUNTS_FIELDS, PackedPositions
 
 K1, B = 1.2, 0.75
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
+WHOLE_POSITIONS_SHARE = 0.2  # a word in this share of the documents has all its positions decoded and kept
 
 
 @dataclass(frozen=True)
@@ -41,25 +42,26 @@ _EMPTY = Postings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
 class PostingsCache:
-    """Decoded postings of one generation, shared by every thread of a process; LRU bounded in bytes.
+    """Decoded postings (and common words' positions) of one generation, shared by every thread of a
+    process; least recently used out first, bounded in bytes.
 
     The arrays are never written to after they are made, so threads may share them without copying.
     """
 
     def __init__(self, limit_bytes: int = POSTINGS_CACHE_BYTES) -> None:
         self.limit_bytes = limit_bytes
-        self._items: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
+        self._items: OrderedDict[tuple[str, bytes], Postings | np.ndarray] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, bytes]) -> Postings | None:
+    def get(self, key: tuple[str, bytes]) -> Any:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, bytes], postings: Postings) -> None:
+    def put(self, key: tuple[str, bytes], postings: Postings | np.ndarray) -> None:
         with self._lock:
             if key in self._items:
                 return
@@ -91,10 +93,25 @@ class PostingsReader:
         return found
 
     def positions(self, field: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
-        """docnum << 32 | position for every occurrence of a term in the candidate documents, ascending."""
-        keys = []
-        chosen = np.zeros(self.reader.doc_count_all(), dtype=bool)
+        """docnum << 32 | position for every occurrence of a term in the candidate documents, ascending.
+
+        A common word's blocks nearly all hold a candidate, so its positions are decoded whole once
+        and kept (a few MB), then filtered; a rarer word's are read for the candidates alone.
+        """
+        size = self.reader.doc_count_all()
+        chosen = np.zeros(size, dtype=bool)
         chosen[candidates] = True
+        if len(self.get(field, btext).docs) < WHOLE_POSITIONS_SHARE * size:
+            return self._positions(field, btext, candidates, chosen)
+        key = (f"{field}#positions", btext)
+        every = self._cache.get(key)
+        if every is None:
+            every = self._positions(field, btext, np.arange(size), np.ones(size, dtype=bool))
+            self._cache.put(key, every)
+        return every[chosen[every >> 32]]
+
+    def _positions(self, field: str, btext: bytes, candidates: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        keys = []
         for leaf, offset in self.leaves:
             fmt = leaf.schema[field].format
             matcher = _matcher(leaf, field, btext, fmt)
@@ -340,8 +357,10 @@ class QueryEvaluator:
     def _phrase(self, q: wq.Phrase) -> Match:
         """Documents with every word, then the words' positions checked for all of them at once."""
         words = self._and([self._term(q.fieldname, w, q.boost) for w in q.words])
+        if len(q.words) == 1:  # "the union": stop words are not indexed; one word is its own phrase
+            return words
         fieldobj = self.searcher.schema[q.fieldname] if q.fieldname in self.searcher.schema else None
-        if fieldobj is None or not fieldobj.format.supports("positions") or q.slop != 1 or len(q.words) < 2:
+        if fieldobj is None or not fieldobj.format.supports("positions") or q.slop != 1:
             return self._whoosh(q, words)
         candidates = np.flatnonzero(words.mask)
         starts = None
