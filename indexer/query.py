@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from dataclasses import dataclass
+from typing import Callable, Iterable
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
@@ -76,17 +77,25 @@ def _words_only(text: str) -> wq.Query:
     return _PARSER.parse(" ".join(words))
 
 
-def positive_terms(q: wq.Query, reader: IndexReader) -> frozenset[str]:
-    """The indexed terms (stems) the query looks for in the text, excluding negated ones."""
+def positive_terms(q: wq.Query, reader: IndexReader,
+                   expand: Callable[[wq.MultiTerm], Iterable[bytes]] | None = None) -> frozenset[str]:
+    """The indexed terms (stems) the query looks for in the text, excluding negated ones.
+
+    `expand` lists a prefix*/wildcard/fuzzy query's terms (the searcher passes its cached expansions).
+    """
     if isinstance(q, wq.Not):
         return frozenset()
     if isinstance(q, wq.AndNot):
-        return positive_terms(q.a, reader)
+        return positive_terms(q.a, reader, expand)
     if not q.is_leaf():
         found: set[str] = set()
         for child in q.children():
-            found |= positive_terms(child, reader)
+            found |= positive_terms(child, reader, expand)
         return frozenset(found)
+    if q.field() not in SEARCH_FIELDS:
+        return frozenset()
+    if expand is not None and isinstance(q, wq.MultiTerm):
+        return frozenset(_text(t) for t in expand(q))
     terms = q.existing_terms(reader, phrases=True, expand=True)
     return frozenset(_text(t) for field, t in terms if field in SEARCH_FIELDS)
 

@@ -262,7 +262,7 @@ class ArchiveSearcher:
         return _Selection(match, final, facets, _timeline(facets["year"]))
 
     def _finder(self, q: wq.Query, gen: Generation) -> TermFinder:
-        return TermFinder(positive_terms(q, gen.searcher.reader()), stem)
+        return TermFinder(positive_terms(q, gen.searcher.reader(), gen.postings.expand), stem)
 
     def _suggest(self, gen: Generation, request: SearchRequest) -> Suggestion | None:
         allowed = gen.allowed(request.allowed_access)
