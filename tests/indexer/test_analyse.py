@@ -94,3 +94,18 @@ def test_packed_positions_read_back_the_same_by_whoosh_and_by_numpy(positions: l
     narrow = fmt.encode([1, 2])  # decoded together with a posting of the other width, in docnum order
     keys = _decode_positions(np.array([7, 9]), [value, narrow])
     assert keys.tolist() == [(7 << 32) + p for p in positions] + [(9 << 32) + 1, (9 << 32) + 2]
+
+
+def test_cached_expansions_give_the_same_terms_as_whoosh(loaded: DataDir):
+    from indexer.query import parse_query, positive_terms
+
+    with Catalog(loaded.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(loaded.index_dir, catalog)
+        gen = searcher.generation()
+        for text in ("negot*", "pension OR fund*", "pensin~", "-pension neg*"):
+            q = parse_query(text).query
+            expanded = positive_terms(q, gen.searcher.reader(), gen.postings.expand)
+            assert expanded == positive_terms(q, gen.searcher.reader()) and expanded, text
+        first = gen.postings.expand(parse_query("negot*").query.subqueries[1])
+        assert gen.postings.expand(parse_query("negot*").query.subqueries[1]) is first  # listed once
+        searcher.close()
