@@ -109,3 +109,14 @@ def test_cached_expansions_give_the_same_terms_as_whoosh(loaded: DataDir):
         first = gen.postings.expand(parse_query("negot*").query.subqueries[1])
         assert gen.postings.expand(parse_query("negot*").query.subqueries[1]) is first  # listed once
         searcher.close()
+
+
+def test_a_rebuild_leaves_one_segment(loaded: DataDir, monkeypatch):
+    from indexer import index
+
+    monkeypatch.setattr(index, "INDEX_BATCH", 1)  # a commit per document: four segments before merging
+    with Catalog(loaded.catalog_path) as catalog:
+        assert rebuild_index(loaded.index_dir, catalog) == 4
+    reader = open_index(loaded.index_dir).reader()
+    assert reader.doc_count() == 4 and len(reader.leaf_readers()) == 1
+    reader.close()
