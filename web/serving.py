@@ -18,6 +18,7 @@ import socket
 from typing import Any, Callable
 
 import waitress
+from waitress import wasyncore
 from waitress.server import create_server
 
 
@@ -28,9 +29,10 @@ def serve(make_app: Callable[[], Any], host: str, port: int, processes: int = 1,
         return
     listener = socket.create_server((host, port), reuse_port=False, backlog=1024)
     loads = multiprocessing.RawArray("l", processes)  # open connections per process, shared after fork
-    # A process that stopped listening looks again at least this often (it also wakes on its own traffic).
-    options.setdefault("asyncore_loop_timeout", 0.05)
-    children = [_fork_worker(make_app, listener, options, loads, me) for me in range(processes)]
+    wakeups = [os.pipe() for _ in range(processes)]
+    for _, write_end in wakeups:
+        os.set_blocking(write_end, False)
+    children = [_fork_worker(make_app, listener, options, (loads, wakeups, me)) for me in range(processes)]
     listener.close()
 
     def stop(signum: int, _frame: object) -> None:
@@ -43,7 +45,7 @@ def serve(make_app: Callable[[], Any], host: str, port: int, processes: int = 1,
         os.waitpid(pid, 0)
 
 
-def _fork_worker(make_app: Callable[[], Any], listener: socket.socket, options: dict, loads: Any, me: int) -> int:
+def _fork_worker(make_app: Callable[[], Any], listener: socket.socket, options: dict, shares: tuple) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -52,7 +54,7 @@ def _fork_worker(make_app: Callable[[], Any], listener: socket.socket, options: 
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns Ctrl-C into SIGTERM for each child
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
         server = create_server(make_app(), sockets=[listener], **options)
-        balance(server, loads, me)
+        balance(server, *shares)
         server.run()
     except BaseException:
         code = 1
@@ -60,19 +62,50 @@ def _fork_worker(make_app: Callable[[], Any], listener: socket.socket, options: 
         os._exit(code)
 
 
-def balance(server: Any, loads: Any, me: int) -> None:
+def balance(server: Any, loads: Any, wakeups: list[tuple[int, int]], me: int) -> None:
     """Make a waitress server accept only while its connections are fewest among `loads`.
 
     waitress asks `readable()` before every wait: it is the one place where accepting is switched
-    on and off (its own connection_limit works the same way).
+    on and off (its own connection_limit works the same way). A process whose count changes wakes
+    the others through their pipes, so one that stopped listening looks again at once.
     """
+    _Wakeup(wakeups[me][0], map=server._map)
     own_readable = server.readable
+    last = [-1]
 
     def readable() -> bool:
-        loads[me] = len(server._map)  # the listener, the trigger and one entry per connection
-        return own_readable() and loads[me] <= min(loads)
+        count = len(server._map)  # the listener, the trigger, the wakeup pipe and one per connection
+        if count != last[0]:
+            last[0] = loads[me] = count
+            for other, (_, write_end) in enumerate(wakeups):
+                if other != me:
+                    _poke(write_end)
+        return own_readable() and count <= min(loads)
 
     server.readable = readable
+
+
+class _Wakeup(wasyncore.file_dispatcher):
+    """The read end of a process's wakeup pipe in its waitress loop: bytes in it only wake the loop."""
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return False
+
+    def handle_read(self) -> None:
+        try:
+            os.read(self._fileno, 4096)
+        except BlockingIOError:
+            pass
+
+
+def _poke(write_end: int) -> None:
+    try:
+        os.write(write_end, b"!")
+    except BlockingIOError:  # the pipe is full: that process has wakeups pending already
+        pass
 
 
 def _signal(pid: int, signum: int) -> None:

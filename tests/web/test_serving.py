@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import signal
 import subprocess
 import sys
@@ -93,3 +94,29 @@ def test_keep_alive_clients_are_shared_evenly_between_the_processes(loaded):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
     assert held == [4, 4]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_idle_processes_wait_without_using_the_cpu(loaded):
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
+                               "--port", str(port), "--processes", "2"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    try:
+        _wait_for(port, server)
+        children = _forked(server.pid, 2)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # one idle keep-alive client too
+        conn.request("GET", "/search?q=pension")
+        assert conn.getresponse().read()
+        before = sum(map(_cpu_seconds, children))
+        time.sleep(2)
+        used = sum(map(_cpu_seconds, children)) - before
+        conn.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    assert used < 0.5  # a loop that polls without waiting burns 4 CPU-seconds here
