@@ -104,9 +104,10 @@ def free_port() -> int:
 def over_http(data, queries, clients: int = 8, processes: int = 2) -> tuple[dict, int, int]:
     port = free_port()
     archive = Path(sys.executable).parent / "archive"
+    log = open(data.root / "serve.log", "w")  # not a pipe: a full pipe nobody reads would stall the server
     server = subprocess.Popen([str(archive), "--data-dir", str(data.root), "serve", "--port", str(port),
                                "--threads", str(clients), "--processes", str(processes)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=log, stderr=log)
     try:
         _wait_for(port)
         urls = [f"/search?{urllib.parse.urlencode({'q': q, **f})}" for _, q, f in queries]
@@ -144,6 +145,7 @@ def over_http(data, queries, clients: int = 8, processes: int = 2) -> tuple[dict
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 def _wait_for(port: int) -> None:
