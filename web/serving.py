@@ -41,8 +41,13 @@ def serve(make_app: Callable[[], Any], host: str, port: int, processes: int = 1,
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for pid in children:
-        os.waitpid(pid, 0)
+    running = dict(zip(children, range(processes)))
+    while running:
+        pid, _ = os.wait()
+        if pid in running:
+            loads[running.pop(pid)] = 0  # a process that ended no longer counts in the balance
+            for _, write_end in wakeups:
+                _poke(write_end)
 
 
 def _fork_worker(make_app: Callable[[], Any], listener: socket.socket, options: dict, shares: tuple) -> int:
@@ -80,7 +85,8 @@ def balance(server: Any, loads: Any, wakeups: list[tuple[int, int]], me: int) ->
             for other, (_, write_end) in enumerate(wakeups):
                 if other != me:
                     _poke(write_end)
-        return own_readable() and count <= min(loads)
+        # 0: a process not started yet, or ended (the parent clears its count); it must not stop the rest.
+        return own_readable() and count <= min(n for n in loads if n)
 
     server.readable = readable
 

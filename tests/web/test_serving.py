@@ -120,3 +120,26 @@ def test_idle_processes_wait_without_using_the_cpu(loaded):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
     assert used < 0.5  # a loop that polls without waiting burns 4 CPU-seconds here
+
+
+def test_the_other_process_takes_every_client_when_one_has_died(loaded):
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
+                               "--port", str(port), "--processes", "2"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    connections = []
+    try:
+        _wait_for(port, server)
+        first, second = _forked(server.pid, 2)
+        os.kill(first, signal.SIGKILL)
+        for _ in range(4):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/search?q=pension")
+            assert conn.getresponse().status == 200
+            connections.append(conn)
+        assert _established(second, port) == 4
+    finally:
+        for conn in connections:
+            conn.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
