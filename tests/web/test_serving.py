@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from tests.e2e.test_browser import _free_port, _wait_for
 
@@ -34,24 +36,35 @@ def _forked(pid: int, count: int) -> list[int]:
     return _children(pid)
 
 
-def test_two_processes_share_the_port_and_stop_on_sigterm(loaded):
+@contextmanager
+def _two_processes(loaded, *extra: str) -> Iterator[tuple[subprocess.Popen, int, list[int]]]:
+    """`archive serve --processes 2` on a free port: (the parent, the port, its two children); stopped after."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
-                               "--port", str(port), "--processes", "2"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+                               "--port", str(port), "--processes", "2", *extra],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _wait_for(port, server)
-        assert len(_forked(server.pid, 2)) == 2
-        for _ in range(6):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/search?q=pension")
-            response = conn.getresponse()
-            assert response.status == 200 and b"Financial Audit for Fiscal Year 2019" in response.read()
-            conn.close()
-        children = _children(server.pid)
+        yield server, port, _forked(server.pid, 2)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def _client(port: int, timeout: float = 30) -> http.client.HTTPConnection:
+    """A keep-alive connection that has had one search answered."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn.request("GET", "/search?q=pension")
+    response = conn.getresponse()
+    assert response.status == 200 and b"Financial Audit for Fiscal Year 2019" in response.read()
+    return conn
+
+
+def test_two_processes_share_the_port_and_stop_on_sigterm(loaded):
+    with _two_processes(loaded) as (server, port, children):
+        assert len(children) == 2
+        for _ in range(6):
+            _client(port).close()
     assert server.returncode == 0
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
 
@@ -75,24 +88,11 @@ def _established(pid: int, port: int) -> int:
 
 
 def test_keep_alive_clients_are_shared_evenly_between_the_processes(loaded):
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
-                               "--port", str(port), "--processes", "2", "--threads", "8"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    connections = []
-    try:
-        _wait_for(port, server)
-        for _ in range(8):  # eight clients that keep their connection open, as the benchmark's do
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/search?q=pension")
-            assert conn.getresponse().read()
-            connections.append(conn)
-        held = sorted(_established(pid, port) for pid in _forked(server.pid, 2))
-    finally:
+    with _two_processes(loaded, "--threads", "8") as (_, port, children):
+        connections = [_client(port) for _ in range(8)]  # eight clients that stay connected, as the benchmark's
+        held = sorted(_established(pid, port) for pid in children)
         for conn in connections:
             conn.close()
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
     assert held == [4, 4]
 
 
@@ -102,44 +102,20 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def test_idle_processes_wait_without_using_the_cpu(loaded):
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
-                               "--port", str(port), "--processes", "2"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
-    try:
-        _wait_for(port, server)
-        children = _forked(server.pid, 2)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # one idle keep-alive client too
-        conn.request("GET", "/search?q=pension")
-        assert conn.getresponse().read()
+    with _two_processes(loaded) as (_, port, children):
+        conn = _client(port)  # one idle keep-alive client too
         before = sum(map(_cpu_seconds, children))
         time.sleep(2)
         used = sum(map(_cpu_seconds, children)) - before
         conn.close()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
     assert used < 0.5  # a loop that polls without waiting burns 4 CPU-seconds here
 
 
 def test_the_other_process_takes_every_client_when_one_has_died(loaded):
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(loaded.root), "serve",
-                               "--port", str(port), "--processes", "2"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
-    connections = []
-    try:
-        _wait_for(port, server)
-        first, second = _forked(server.pid, 2)
+    with _two_processes(loaded) as (_, port, (first, second)):
         os.kill(first, signal.SIGKILL)
-        for _ in range(4):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("GET", "/search?q=pension")
-            assert conn.getresponse().status == 200
-            connections.append(conn)
-        assert _established(second, port) == 4
-    finally:
+        connections = [_client(port, timeout=10) for _ in range(4)]
+        held = _established(second, port)
         for conn in connections:
             conn.close()
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
+    assert held == 4
