@@ -83,12 +83,20 @@ def load_columns(reader: IndexReader) -> Columns:
     years = facets["year"]
     year_numbers = np.array([int(v) if v.isdigit() else 0 for v in years.values] + [0], dtype=np.int32)
     doc_ids = _stored_ids(reader, size)
-    lengths = {f: np.array([reader.doc_field_length(i, f, 0) for i in range(size)], dtype=np.float32)
-               for f in TEXT_FIELDS}
+    lengths = {f: _field_lengths(reader, f, size) for f in TEXT_FIELDS}
     avg = {f: float(lengths[f][live].mean()) if live.any() else 1.0 for f in TEXT_FIELDS}
     return Columns(size, live, facets, year_numbers[years.codes], _newest(reader, size),
                    _ranks(_sortable_values(reader, "title_sort", size)), doc_ids, lengths,
                    {f: max(a, 1.0) for f, a in avg.items()})
+
+
+def _field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:
+    """Words per document in `field`; 0 for a document without any.
+
+    Whoosh answers None (not the default) for a document that has no words in the field, such as a
+    scan without a text layer; as a float that is NaN, which made every BM25 score NaN.
+    """
+    return np.array([reader.doc_field_length(i, field, 0) or 0 for i in range(size)], dtype=np.float32)
 
 
 def _newest(reader: IndexReader, size: int) -> np.ndarray:
