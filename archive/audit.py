@@ -5,9 +5,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from archive.catalog import Catalog, Document, DocumentMeta, utc_now
-
-META_FIELDS = ("title", "doc_type", "year", "date", "division", "access")
+from archive.catalog import Catalog, Document, utc_now
+from archive.metadata import META_FIELDS, DocumentMeta
 
 
 @dataclass(frozen=True)

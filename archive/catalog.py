@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, MAX_YEAR, MIN_YEAR, WITHDRAWN
+from archive.metadata import DocumentMeta
+from archive.vocabulary import WITHDRAWN
 
 # Each entry upgrades the schema by one version; never edit a shipped entry, append one.
 MIGRATIONS: tuple[str, ...] = (
@@ -82,34 +83,6 @@ MIGRATIONS: tuple[str, ...] = (
 
 class CatalogError(ValueError):
     """A value the catalog refuses (unknown type, impossible year, ...)."""
-
-
-@dataclass(frozen=True)
-class DocumentMeta:
-    """The descriptive metadata a person may set or correct."""
-
-    title: str
-    doc_type: str
-    year: int | None
-    date: str | None
-    division: str
-    access: str
-
-    def validated(self) -> "DocumentMeta":
-        """Self if every value is allowed, else a CatalogError naming the bad one."""
-        if self.doc_type not in DOC_TYPES:
-            raise CatalogError(f"unknown document type {self.doc_type!r}")
-        if self.division not in DIVISIONS:
-            raise CatalogError(f"unknown division {self.division!r}")
-        if self.access not in ACCESS_LEVELS:
-            raise CatalogError(f"unknown access level {self.access!r}")
-        if self.year is not None and not MIN_YEAR <= self.year <= MAX_YEAR:
-            raise CatalogError(f"year {self.year} is outside {MIN_YEAR}-{MAX_YEAR}")
-        if self.date is not None:
-            _check_iso_date(self.date)
-        if not self.title.strip():
-            raise CatalogError("title is empty")
-        return self
 
 
 @dataclass(frozen=True)
@@ -378,10 +351,3 @@ class Catalog:
     def outcome_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT outcome, COUNT(*) FROM files GROUP BY outcome")
         return dict(rows.fetchall())
-
-
-def _check_iso_date(value: str) -> None:
-    try:
-        datetime.strptime(value, "%Y-%m-%d")
-    except ValueError:
-        raise CatalogError(f"date {value!r} is not YYYY-MM-DD") from None

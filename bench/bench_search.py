@@ -24,7 +24,8 @@ import numpy as np
 
 from archive.catalog import Catalog
 from bench.corpus import STOP_WORDS, CorpusSpec, build, vocabulary
-from indexer.search import ArchiveSearcher, SearchRequest
+from indexer.search.searcher import ArchiveSearcher
+from indexer.search.results import SearchRequest
 
 FILTERS = ({}, {"type": "financial_audit"}, {"division": "Teachers"}, {"from": "2005", "to": "2015"})
 

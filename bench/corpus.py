@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.catalog import Catalog, DocumentMeta
+from archive.catalog import Catalog
+from archive.metadata import DocumentMeta
 from archive.datadir import DataDir
 from archive.vocabulary import DIVISIONS, DOC_TYPES
-from indexer.index import index_is_current, rebuild_index
-from indexer.schema import SCHEMA_VERSION
+from indexer.search.index import index_is_current, rebuild_index
+from indexer.search.schema import SCHEMA_VERSION
 
 OUT = Path(__file__).resolve().parent / "out"
 

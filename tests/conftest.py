@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
-from indexer.search import ArchiveSearcher
-from indexer.load import MetadataOverrides, load_paths
+from indexer.search.searcher import ArchiveSearcher
+from archive.metadata import DocumentMeta
+from indexer.load.run import load_paths
 from tests.builders import make_pdf
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -79,7 +80,7 @@ def corpus(tmp_path: Path) -> dict[str, Path]:
 
 @pytest.fixture
 def loaded(data: DataDir, corpus: dict[str, Path]) -> DataDir:
-    report = load_paths([corpus["audit"].parent.parent], data, MetadataOverrides(), jobs=1)
+    report = load_paths([corpus["audit"].parent.parent], data, DocumentMeta(), jobs=1)
     assert report.loaded == 4 and report.failed == 0, report.outcomes
     return data
 
@@ -106,7 +107,7 @@ def samples_archive(tmp_path_factory) -> DataDir:
     """All of samples/ loaded once through the real pipeline (two worker processes)."""
     data = DataDir(tmp_path_factory.mktemp("samples") / "data").ensure()
     folders = sorted(p for p in SAMPLES.iterdir() if p.is_dir())
-    report = load_paths(folders, data, MetadataOverrides(), jobs=2)
+    report = load_paths(folders, data, DocumentMeta(), jobs=2)
     assert report.failed == 0, report.of("failed")
     return data
 

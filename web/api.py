@@ -22,5 +22,5 @@ def document(doc_id: int) -> Response:
     body = document_to_json(doc)
     query = request.args.get("q", "").strip()
     if query:
-        body["matching_pages"] = [page_to_json(p) for p in resources.searcher().matching_pages(doc_id, query)]
+        body["matching_pages"] = [page_to_json(p) for p in resources.searcher().page_hits_of(doc_id, query)]
     return jsonify(body)

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from archive.accounts import RateLimit
 from archive.datadir import resolve_data_dir
+from indexer.load.upload import UPLOAD_SECONDS
 
 DEFAULT_UPLOAD_MB = 100
 
@@ -27,6 +28,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session, which expires on its own
         LOGIN_RATE_LIMIT=RateLimit(),
+        # Seconds each uploaded file may take to extract, plus the pool's per-page allowance.
+        UPLOAD_TIMEOUT=float(os.environ.get("ARCHIVE_UPLOAD_TIMEOUT", UPLOAD_SECONDS)),
     )
     if config:
         app.config.from_mapping(config)

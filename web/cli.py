@@ -17,20 +17,32 @@ from archive import accounts, audit
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
-from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, normalize_division
-from indexer.index import ensure_current_index, rebuild_index
-from indexer.bulk import LoadOptions, run_load
-from indexer.consistency import check_consistency
-from indexer.load import FileOutcome, LoadReport, MetadataOverrides
-from indexer.manifest import ManifestError, read_manifest
-from indexer.outcomes_csv import OutcomeWriter, write_ledger
-from indexer.pool import PoolLimits
-from indexer.progress import Progress, summary
-from indexer.search import SORTS, ArchiveSearcher, SearchRequest, SearchRequestError
+from archive.metadata import DocumentMeta, MetadataError, parse_division, parse_doc_type, parse_year
+from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
+from indexer.search.index import StaleIndexError, ensure_current_index, rebuild_index
+from indexer.load.run import LoadOptions, run_load
+from indexer.load.consistency import check_consistency
+from indexer.load.outcomes import FileOutcome, LoadReport, Outcome
+from indexer.load.manifest import ManifestError, read_manifest
+from indexer.load.report import OutcomeWriter, write_ledger
+from indexer.load.pool import PoolLimits
+from indexer.load.progress import Progress, summary
+from indexer.search.searcher import ArchiveSearcher
+from indexer.search.results import SORTS, SearchRequest, SearchRequestError
 from web.serialize import results_to_json
 
 
-@click.group()
+class ArchiveGroup(click.Group):
+    """The command group; library errors that a person fixes by running another command become one line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StaleIndexError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=ArchiveGroup)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Data folder (store, catalog, index). Default: $ARCHIVE_DATA_DIR or ./data")
 @click.pass_context
@@ -40,28 +52,27 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
     ctx.obj = resolve_data_dir(data_dir)
 
 
-def _year(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not value.isdigit() or not 1900 <= int(value) <= 2100:
-        raise click.BadParameter(f"{value!r} is not a year between 1900 and 2100", param_hint="--year")
-    return int(value)
+def _parsed(parse: Callable[[str], object]) -> Callable:
+    """A click callback that parses an option's value(s) by the archive's one set of metadata rules."""
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        try:
+            if isinstance(value, tuple):
+                return tuple(parse(v) for v in value)
+            return None if value is None else parse(value)
+        except MetadataError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return callback
 
 
-def _division(value: str | None) -> str | None:
-    if value is None:
-        return None
-    division = normalize_division(value)
-    if division is None:
-        raise click.BadParameter(f"{value!r}; choose from {', '.join(DIVISIONS)}", param_hint="--division")
-    return division
+def _year_filter(text: str) -> str:
+    return str(parse_year(text))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--type", "doc_type", type=click.Choice(sorted(DOC_TYPES)), help="Document type for every file.")
-@click.option("--year", help="The year the documents are about.")
-@click.option("--division", help="Division, e.g. Teachers, PSRP, Healthcare.")
+@click.option("--year", callback=_parsed(parse_year), help="The year the documents are about.")
+@click.option("--division", callback=_parsed(parse_division), help="Division, e.g. Teachers, PSRP, Healthcare.")
 @click.option("--access", type=click.Choice(ACCESS_LEVELS), help="Who may see the documents.")
 @click.option("--title", help="Title (for loading a single file).")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False),
@@ -94,8 +105,7 @@ def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access
     except ManifestError as exc:
         raise click.ClickException(f"the manifest has problems; nothing was loaded.\n{exc}") from None
     options = LoadOptions(
-        overrides=MetadataOverrides(title=title, doc_type=doc_type, year=_year(year),
-                                    division=_division(division), access=access),
+        given=DocumentMeta(title=title, doc_type=doc_type, year=year, division=division, access=access),
         manifest=rows, jobs=jobs or os.cpu_count() or 1, retry_failed=retry_failed, dry_run=dry_run,
         analyze_in_workers=not analyze_in_writer, commit_every=commit_every,
         pool=PoolLimits(base_seconds=timeout, seconds_per_page=page_timeout, memory_mb=memory_mb))
@@ -119,7 +129,7 @@ def _run_with_progress(data: DataDir, paths: list[Path], options: LoadOptions, r
             progress.update(outcome)
             if csv_out:
                 csv_out.write(outcome)
-            if verbose or outcome.outcome == "failed":
+            if verbose or outcome.outcome == Outcome.FAILED:
                 progress.message(_outcome_line(outcome))
 
         try:
@@ -135,22 +145,22 @@ def _run_with_progress(data: DataDir, paths: list[Path], options: LoadOptions, r
 
 def _outcome_line(outcome: FileOutcome) -> str:
     name = outcome.path
-    if outcome.outcome == "loaded":
+    if outcome.outcome == Outcome.LOADED:
         return f"loaded     {name} (document {outcome.doc_id}, {outcome.pages} pages)"
-    if outcome.outcome == "would-load":
+    if outcome.outcome == Outcome.WOULD_LOAD:
         flag = f"; {outcome.detail}" if outcome.detail else ""
         return (f"would load {name}: {outcome.mime}, {outcome.doc_type}, {outcome.year or 'year unknown'}, "
                 f"{outcome.pages} pages, {outcome.text_pages} with text{flag}")
-    if outcome.outcome == "failed":
+    if outcome.outcome == Outcome.FAILED:
         return f"FAILED     {name}: {outcome.reason}: {outcome.detail}"
     return f"{outcome.outcome:<10} {name}{': ' + outcome.detail if outcome.detail else ''}"
 
 
 @main.command()
 @click.argument("query", default="")
-@click.option("--type", "doc_type", multiple=True, help="Only this type (repeatable).")
-@click.option("--year", multiple=True, help="Only this year (repeatable).")
-@click.option("--division", multiple=True, help="Only this division (repeatable).")
+@click.option("--type", "doc_type", multiple=True, callback=_parsed(parse_doc_type), help="Only this type (repeatable).")
+@click.option("--year", multiple=True, callback=_parsed(_year_filter), help="Only this year (repeatable).")
+@click.option("--division", multiple=True, callback=_parsed(parse_division), help="Only this division (repeatable).")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
@@ -158,7 +168,7 @@ def _outcome_line(outcome: FileOutcome) -> str:
 def search(data: DataDir, query: str, doc_type, year, division, limit: int, sort: str, as_json: bool) -> None:
     """Search the archive as its operator (every document is visible)."""
     filters = {k: tuple(v) for k, v in
-               {"doc_type": doc_type, "year": year, "division": tuple(map(_division, division))}.items() if v}
+               {"doc_type": doc_type, "year": year, "division": division}.items() if v}
     with Catalog(data.catalog_path) as catalog:
         searcher = ArchiveSearcher.open(data.index_dir, catalog)
         try:
@@ -197,11 +207,14 @@ def _echo_results(results) -> None:
               help="waitress processes sharing the port: use up to the number of cores for busy sites.")
 @click.option("--max-upload-mb", type=click.IntRange(1, 10_000), default=None,
               help="Largest web upload accepted at once (default 100, or $ARCHIVE_UPLOAD_MAX_MB).")
+@click.option("--upload-timeout", type=click.FloatRange(1), default=None,
+              help="Seconds each uploaded file may take to read, plus a per-page allowance "
+                   "(default 10, or $ARCHIVE_UPLOAD_TIMEOUT).")
 @click.option("--trusted-proxy", default=None,
               help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are believed (HTTPS, rate limits).")
 @click.pass_obj
 def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max_upload_mb: int | None,
-          trusted_proxy: str | None) -> None:
+          upload_timeout: float | None, trusted_proxy: str | None) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     from web.app import create_app
     from web.serving import serve as serve_app
@@ -213,6 +226,8 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
     config = {"DATA_DIR": str(data.root)}
     if max_upload_mb:
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
+    if upload_timeout:
+        config["UPLOAD_TIMEOUT"] = upload_timeout
     app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
     click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",

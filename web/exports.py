@@ -6,7 +6,7 @@ import io
 import json
 from typing import Callable, Iterable, Iterator
 
-from indexer.search import Hit
+from indexer.search.results import Hit
 from web.serialize import EXPORT_COLUMNS, export_record
 
 

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from markupsafe import Markup, escape
 
-from indexer.snippets import Segment
+from indexer.search.snippets import Segment
 
 
 def snippet_html(segments: Iterable[Segment]) -> Markup:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from archive.catalog import Document
 from archive.vocabulary import DIVISIONS, DOC_TYPES
-from indexer.search import Hit, SearchRequest, SearchRequestError, SearchResults
+from indexer.search.results import Hit, SearchRequest, SearchRequestError, SearchResults
 from web import resources
 from web.access import allowed_access, current_role, visible_document
 from web.exports import csv_lines, json_chunks
@@ -90,7 +90,7 @@ def document(doc_id: int) -> str:
     doc = get_document(doc_id)
     query = request.args.get("q", "").strip()
     searcher = resources.searcher()
-    matches = searcher.matching_pages(doc_id, query) if query else []
+    matches = searcher.page_hits_of(doc_id, query) if query else []
     preview = resources.catalog().page_texts(doc_id, range(1, PREVIEW_PAGES + 1))
     access = allowed_access()
     neighbours = neighbours_view(doc, searcher.related(doc, access), searcher.editions(doc, access))

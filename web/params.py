@@ -6,12 +6,18 @@ import re
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from archive.vocabulary import DIVISIONS, DOC_TYPES, VISIBILITY_LEVELS
-from indexer.search import MAX_PER_PAGE, SORTS, SearchRequest
+from archive.metadata import MetadataError, check_access, check_division, check_doc_type, parse_year
+from archive.vocabulary import VISIBILITY_LEVELS
+from indexer.search.results import MAX_PER_PAGE, SORTS, SearchRequest
 
 # URL parameter -> index facet field
 FILTER_PARAMS = {"type": "doc_type", "year": "year", "division": "division", "access": "access"}
-_YEAR = re.compile(r"^(\d{4}|unknown)$")
+_WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits: isdigit() also accepts superscripts that int() refuses
+UNKNOWN_YEAR = "unknown"  # the year facet's value for documents without a year
+# How each filter's values are checked: facet values are exact (the facet links give them as stored).
+_CHECKS = {"type": check_doc_type, "division": check_division,
+           "access": lambda v: check_access(v, VISIBILITY_LEVELS),
+           "year": lambda v: v if v == UNKNOWN_YEAR else parse_year(v)}
 
 
 def search_request(args: MultiDict, per_page: int, *, allowed_access: tuple[str, ...]) -> SearchRequest:
@@ -33,17 +39,17 @@ def _year_bound(args: MultiDict, name: str) -> int | None:
     raw = args.get(name, "").strip()
     if not raw:
         return None
-    if not (raw.isdigit() and len(raw) == 4):
-        raise BadRequest(f"“{name}” must be a four-digit year, like 2019.")
-    return int(raw)
+    try:
+        return parse_year(raw)
+    except MetadataError:
+        raise BadRequest(f"“{name}” must be a four-digit year, like 2019.") from None
 
 
 def _check_value(param: str, value: str) -> None:
-    allowed = {"type": DOC_TYPES, "division": DIVISIONS, "access": VISIBILITY_LEVELS}.get(param)
-    if param == "year" and not _YEAR.match(value):
-        raise BadRequest(f"“{value}” is not a year.")
-    if allowed is not None and value not in allowed:
-        raise BadRequest(f"“{value}” is not a known {param}.")
+    try:
+        _CHECKS[param](value)
+    except MetadataError:
+        raise BadRequest(f"“{value}” is not a known {param}.") from None
 
 
 def page_number(args: MultiDict) -> int:
@@ -55,7 +61,7 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     raw = args.get(name, "")
     if raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not _WHOLE.fullmatch(raw) or not low <= int(raw) <= high:
         raise BadRequest(f"“{name}” must be a whole number from {low} to {high}.")
     return int(raw)
 

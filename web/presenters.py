@@ -10,10 +10,12 @@ from markupsafe import Markup
 
 from archive.accounts import RANK
 from archive.audit import AuditEntry
-from archive.catalog import Document, DocumentMeta
+from archive.catalog import Document
+from archive.metadata import DocumentMeta
 from archive.vocabulary import ACCESS_LEVELS, DIVISIONS, DOC_TYPES, type_label
-from indexer.upload import UploadOutcome
-from indexer.search import Editions, FacetValue, Hit, SearchResults
+from indexer.load.outcomes import Outcome
+from indexer.load.upload import UploadOutcome
+from indexer.search.results import Editions, FacetValue, Hit, SearchResults
 from web.markup import snippet_html
 from web.params import FILTER_PARAMS
 
@@ -362,8 +364,8 @@ def upload_results(outcomes: Iterable[UploadOutcome]) -> tuple[UploadResult, ...
     for item in outcomes:
         o = item.outcome
         url = url_for("pages.document", doc_id=o.doc_id) if o.doc_id else None
-        message = {"loaded": f"Loaded as document {o.doc_id} ({o.pages} pages).",
-                   "duplicate": f"Already in the archive: {o.detail}."}.get(o.outcome, f"Refused: {o.detail}.")
+        message = {Outcome.LOADED: f"Loaded as document {o.doc_id} ({o.pages} pages).",
+                   Outcome.DUPLICATE: f"Already in the archive: {o.detail}."}.get(o.outcome, f"Refused: {o.detail}.")
         results.append(UploadResult(item.name, o.outcome, message, url))
     return tuple(results)
 

@@ -1,40 +1,56 @@
-"""Per-thread catalog connections and index searchers, opened lazily and reused across requests."""
+"""Per-request resources the Flask way (opened lazily into `g`, closed at teardown), and the one kept
+across requests because search speed depends on it."""
 from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.store import BlobStore
-from indexer.search import ArchiveSearcher
+from indexer.search.searcher import ArchiveSearcher
 
-# SQLite connections and Whoosh searchers belong to one thread; the WSGI server reuses its threads,
-# so each keeps its own pair instead of opening segment files on every request.
-_KEY = "archive_locals"
+_SEARCHERS = "archive_searchers"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_KEY] = threading.local()
+    app.extensions[_SEARCHERS] = threading.local()
+    app.teardown_appcontext(_close_request_resources)
 
 
 def data_dir() -> DataDir:
     return current_app.config["DATA"]
 
 
+def catalog() -> Catalog:
+    """This request's catalog connection, opened on first use and closed when the request ends."""
+    if "catalog" not in g:
+        g.catalog = Catalog(data_dir().catalog_path)
+    return g.catalog
+
+
 def searcher() -> ArchiveSearcher:
-    """This thread's searcher (with its own catalog connection)."""
-    local = current_app.extensions[_KEY]
+    """This thread's searcher, kept across requests: the one process-wide cache here, on purpose.
+
+    Opening a Whoosh searcher reads the table of contents and opens every segment file; the searcher
+    also reaches the generation's column arrays and postings cache (shared by the process's threads,
+    see `indexer.search.searcher`). It has its own catalog connection for page texts, and reloads
+    itself when a writer commits. SQLite connections and Whoosh searchers belong to one thread, and the
+    WSGI server reuses its threads, so each thread keeps one. Pages that don't search never open it.
+    """
+    local = current_app.extensions[_SEARCHERS]
     if getattr(local, "searcher", None) is None:
         data = data_dir()
         local.searcher = ArchiveSearcher.open(data.index_dir, Catalog(data.catalog_path))
     return local.searcher
 
 
-def catalog() -> Catalog:
-    return searcher().catalog
-
-
 def store() -> BlobStore:
     return BlobStore(data_dir().store_dir)
+
+
+def _close_request_resources(exc: BaseException | None) -> None:
+    found = g.pop("catalog", None)
+    if found is not None:
+        found.close()

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from archive.catalog import Document
-from indexer.search import Hit, SearchResults
-from indexer.snippets import PageHit
+from indexer.search.results import Hit, SearchResults
+from indexer.search.snippets import PageHit
 
 
 def document_to_json(doc: Document) -> dict:

@@ -4,16 +4,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
-from indexer.curate import (
+from indexer.load.curate import (
     DocumentNotFound,
-    IndexBusyError,
     delete_document,
     edit_document,
     restore_document,
     withdraw_document,
 )
-from indexer.extraction import Limits
-from indexer.upload import Upload, load_uploads
+from indexer.extract.result import Limits
+from indexer.search.index import IndexBusyError
+from indexer.load.upload import Upload, load_uploads
 from web import resources
 from web.access import actor_name, require_role, visible_document
 from web.forms import FormError, document_meta, upload_overrides
@@ -38,7 +38,8 @@ def upload_submit():
         overrides = upload_overrides(request.form, len(files))
         uploads = [Upload(secure_filename(f.filename) or "upload", f.stream) for f in files]
         outcomes = load_uploads(resources.data_dir(), resources.catalog(), uploads, overrides,
-                                Limits(max_file_bytes=current_app.config["MAX_CONTENT_LENGTH"]), actor_name())
+                                Limits(max_file_bytes=current_app.config["MAX_CONTENT_LENGTH"]), actor_name(),
+                                seconds=current_app.config["UPLOAD_TIMEOUT"])
     except (FormError, IndexBusyError) as exc:
         return render_template("upload.html", form=upload_form(request.form), error=str(exc)), 400
     return render_template("upload.html", form=upload_form(request.form), results=upload_results(outcomes))

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import MIGRATIONS, Catalog, CatalogError, DocumentMeta
+from archive.catalog import MIGRATIONS, Catalog, CatalogError
+from archive.metadata import DocumentMeta, MetadataError
 
 META = DocumentMeta("2019 Financial Audit", "financial_audit", 2019, None, "Federation-wide", "members")
 
@@ -37,14 +38,14 @@ def test_the_same_sha256_cannot_be_catalogued_twice(tmp_path: Path):
     ("doc_type", "memo", "unknown document type"),
     ("division", "Pilots", "unknown division"),
     ("access", "secret", "unknown access level"),
-    ("year", 20019, "outside"),
+    ("year", 20019, "not a year between 1900 and 2100"),
     ("date", "03/04/2020", "YYYY-MM-DD"),
     ("title", "  ", "title is empty"),
 ])
 def test_bad_metadata_is_refused_with_the_reason(tmp_path: Path, field, value, message):
     bad = DocumentMeta(**{**META.__dict__, field: value})
     with Catalog(tmp_path / "c.sqlite3") as catalog:
-        with pytest.raises(CatalogError, match=message):
+        with pytest.raises(MetadataError, match=message):
             add(catalog, meta=bad)
         assert catalog.count() == 0
 

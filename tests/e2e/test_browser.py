@@ -1,7 +1,6 @@
 """End to end in a real headless Chromium against the real waitress server on a small loaded archive."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -26,14 +25,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`archive serve` (waitress) in its own process on a free port, over a freshly loaded archive."""
-    from indexer.load import MetadataOverrides, load_paths
+    from archive.metadata import DocumentMeta
+    from indexer.load.run import load_paths
     from archive.datadir import DataDir
     from tests.conftest import write_small_corpus
 
     root = tmp_path_factory.mktemp("e2e")
     data = DataDir(root / "data").ensure()
     files = write_small_corpus(root / "incoming")
-    load_paths([root / "incoming"], data, MetadataOverrides(), jobs=1)
+    load_paths([root / "incoming"], data, DocumentMeta(), jobs=1)
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(data.root), "serve",
                                 "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

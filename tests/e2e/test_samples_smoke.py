@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import Catalog
-from indexer.search import SearchRequest
+from indexer.search.results import SearchRequest
 from tests.conftest import SAMPLES, open_searcher
 
 KNOWN = [  # phrase, file under samples/, page (see samples/README.md)

@@ -11,9 +11,10 @@ import pytest
 from archive import accounts
 from archive.catalog import Catalog
 from archive.datadir import DataDir
-from indexer.curate import withdraw_document
-from indexer.index import open_index
-from indexer.load import MetadataOverrides, load_paths
+from indexer.load.curate import withdraw_document
+from indexer.search.index import open_index
+from archive.metadata import DocumentMeta
+from indexer.load.run import load_paths
 from tests.builders import make_pdf
 from tests.conftest import write_small_corpus
 
@@ -42,11 +43,11 @@ def build_restricted_archive(root: Path) -> Restricted:
     secret = make_pdf(root / "restricted" / "strategy.pdf", [
         "Quillbrook Bargaining Strategy\nOpening position on zephyrine staffing ratios",
         "Fallback positions\nThe zephyrine clause may be traded for wage steps"], title="Quillbrook Bargaining Strategy")
-    members = load_paths([secret], data, MetadataOverrides(doc_type="contract", year=2017, division="Healthcare",
+    members = load_paths([secret], data, DocumentMeta(doc_type="contract", year=2017, division="Healthcare",
                                                              access="members"), jobs=1)
     old = make_pdf(root / "old" / "statement.pdf", ["Retracted statement\nobsoletus figures were wrong"],
                    title="Retracted statement")
-    withdrawn = load_paths([old], data, MetadataOverrides(doc_type="press_statement", year=2020), jobs=1)
+    withdrawn = load_paths([old], data, DocumentMeta(doc_type="press_statement", year=2020), jobs=1)
     with Catalog(data.catalog_path) as catalog:
         withdraw_document(open_index(data.index_dir), catalog, withdrawn.outcomes[0].doc_id, "fixture")
         for role, password in PASSWORDS.items():

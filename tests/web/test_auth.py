@@ -135,3 +135,26 @@ def test_pages_hold_no_inline_script_or_style(restricted_app, restricted):
                 f"/documents/{restricted.public_id}/edit"):
         page = client.get(url).get_data(as_text=True)
         assert "<script" not in page and "style=" not in page and " on" + "click=" not in page
+
+
+def test_signing_in_never_opens_the_search_index(restricted):
+    # An index that cannot be opened at all: signing in and out must not notice, search must.
+    for toc in restricted.data.index_dir.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"not a table of contents")
+    app = make_app(restricted.data)
+    client = app.test_client()
+    assert client.get("/login").status_code == 200
+    assert login(client, "staff", PASSWORDS["staff"]).status_code == 302
+    assert _signed_in_as(client) == "staff"
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/login")}).status_code == 302
+    assert getattr(app.extensions["archive_searchers"], "searcher", None) is None
+
+
+def test_each_request_closes_its_catalog_connection(restricted_app, monkeypatch):
+    client = client_as(restricted_app, "member")  # each page then looks the member up in the catalog
+    closed = []
+    original = Catalog.close
+    monkeypatch.setattr(Catalog, "close", lambda self: (closed.append(self), original(self))[1])
+    client.get("/login")
+    client.get("/login")
+    assert len(closed) == 2 and closed[0] is not closed[1]

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from archive.datadir import DataDir
-from indexer.consistency import check_consistency
+from indexer.load.consistency import check_consistency
 from tests.builders import make_pdf
 from web.cli import main
 
@@ -91,5 +91,5 @@ def test_a_manifest_with_problems_stops_before_any_work(tmp_path, cli_runner):
     result = cli_runner.invoke(main, ["--data-dir", str(tmp_path / "data"), "load", "--manifest", str(manifest)])
     assert result.exit_code == 1
     assert "line 3: b.pdf: no such file" in result.output
-    assert "line 3: year '20019'" in result.output
+    assert "line 3: year: '20019' is not a year" in result.output
     assert not (tmp_path / "data").exists()

@@ -1,4 +1,4 @@
-from indexer.snippets import Segment
+from indexer.search.snippets import Segment
 from web.markup import snippet_html
 
 

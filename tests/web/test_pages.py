@@ -90,7 +90,7 @@ def test_typos_and_absurd_queries_never_error(client, q):
 
 
 def test_document_text_is_escaped_in_results_and_pages(client, loaded, tmp_path):
-    from indexer.load import load_paths
+    from indexer.load.run import load_paths
     from tests.builders import make_pdf
 
     hostile = make_pdf(tmp_path / "hostile.pdf", ['Grievance <script>alert("owned")</script> <b>bold</b> & more'])

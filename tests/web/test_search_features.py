@@ -9,7 +9,8 @@ import re
 import pytest
 
 from tests.builders import make_pdf
-from indexer.load import MetadataOverrides, load_paths
+from archive.metadata import DocumentMeta
+from indexer.load.run import load_paths
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def series_app(loaded, tmp_path):
         make_pdf(tmp_path / "more" / f"{year}-audit.pdf", [f"Independent Auditor's Report {year}",
                                                            "Dues revenue and pension notes"],
                  title=f"Financial Audit {year}")
-    load_paths([tmp_path / "more"], loaded, MetadataOverrides(doc_type="financial_audit"), jobs=1)
+    load_paths([tmp_path / "more"], loaded, DocumentMeta(doc_type="financial_audit"), jobs=1)
     return create_app({"DATA_DIR": str(loaded.root), "TESTING": True})
 
 
@@ -75,7 +76,7 @@ def test_json_export_lists_matching_pages_and_snippets(web):
 
 def test_export_formula_cells_are_neutralised(web, loaded, tmp_path):
     make_pdf(tmp_path / "evil" / "x.pdf", ["Nothing here"], title="=HYPERLINK(\"http://evil\")")
-    load_paths([tmp_path / "evil"], loaded, MetadataOverrides(), jobs=1)
+    load_paths([tmp_path / "evil"], loaded, DocumentMeta(), jobs=1)
     text = web.get("/export?format=csv&q=title:hyperlink").get_data(as_text=True)
     assert "'=HYPERLINK" in text
 

@@ -199,3 +199,21 @@ def test_audit_log_page_shows_who_what_and_old_new_values(restricted_app, restri
     assert "staff" in page and "edit" in page
     assert "Financial Audit for Fiscal Year 2019 → Renamed &lt;b&gt;Audit&lt;/b&gt;" in page
     assert "fixture" in page and "withdraw" in page  # the fixture's own withdrawal
+
+
+def test_a_pathological_upload_is_stopped_by_its_time_limit_and_the_rest_load(restricted, tmp_path):
+    from tests.builders import make_slow_pdf
+
+    app = make_app(restricted.data, UPLOAD_TIMEOUT=2.0)
+    staff = client_as(app, "staff")
+    slow = make_slow_pdf(tmp_path / "slow.pdf")  # one page that pypdf needs well over ten seconds for
+    good = make_pdf(tmp_path / "good.pdf", ["Staffing ratios agreement\nquinceword"])
+    response = _upload(staff, [(slow.read_bytes(), "slow.pdf"), (good.read_bytes(), "good.pdf")])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    # The same outcome and message as `archive load` gives a file that overruns; the budget is the
+    # upload's own (2 s plus 2 s for its one page), not the command line's 30 s.
+    assert "extraction took longer than 4 s for 1 pages; the worker was stopped" in page
+    assert page.count('class="outcome-loaded"') == 1 and len(_hits(staff, "quinceword")) == 1
+    refused = [e for e in _audit(restricted) if e.action == "upload-refused"]
+    assert refused and "timeout" in str(refused[0].changes)

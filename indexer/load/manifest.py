@@ -1,0 +1,99 @@
+"""A load manifest: a CSV giving metadata per file, checked whole before any work starts."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Callable
+
+from archive.metadata import (
+    DocumentMeta,
+    MetadataError,
+    parse_access,
+    parse_date,
+    parse_division,
+    parse_doc_type,
+    parse_title,
+    parse_year,
+)
+
+COLUMNS = ("path", "title", "type", "year", "date", "division", "access")
+
+
+class ManifestError(ValueError):
+    """Everything wrong with a manifest, one problem per line of `problems`, each naming its CSV line."""
+
+    def __init__(self, manifest: Path, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{manifest}: {len(problems)} problem(s)\n" + "\n".join(problems))
+
+
+def read_manifest(manifest: Path) -> dict[str, DocumentMeta]:
+    """Absolute file path -> the metadata the manifest gives it; raises ManifestError listing every problem."""
+    manifest = Path(manifest)
+    try:
+        with manifest.open(newline="", encoding="utf-8-sig") as handle:
+            return _parse(manifest, csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ManifestError(manifest, [f"cannot read the manifest: {exc}"]) from None
+
+
+def _parse(manifest: Path, reader) -> dict[str, DocumentMeta]:
+    header = [name.strip().lower() for name in next(reader, [])]
+    problems = _check_header(header)
+    if problems:
+        raise ManifestError(manifest, problems)
+    rows: dict[str, DocumentMeta] = {}
+    first_line: dict[str, int] = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        row = dict(zip(header, (v.strip() for v in values)))
+        path, row_problems, meta = _row(manifest.parent, row)
+        problems += [f"line {line}: {p}" for p in row_problems]
+        if path in first_line:
+            problems.append(f"line {line}: {path} is already listed on line {first_line[path]}")
+        elif path:
+            first_line[path], rows[path] = line, meta
+    if problems:
+        raise ManifestError(manifest, problems)
+    return rows
+
+
+def _check_header(header: list[str]) -> list[str]:
+    unknown = [name for name in header if name not in COLUMNS]
+    problems = [f"line 1: unknown column {name!r} (allowed: {', '.join(COLUMNS)})" for name in unknown]
+    if "path" not in header:
+        problems.append("line 1: the manifest needs a 'path' column")
+    return problems
+
+
+def _row(folder: Path, row: dict[str, str]) -> tuple[str, list[str], DocumentMeta]:
+    """The row's absolute path, its problems, and its metadata (relative paths are from the manifest's folder)."""
+    problems: list[str] = []
+    raw = row.get("path", "")
+    path = str((folder / raw).resolve()) if raw else ""
+    if not raw:
+        problems.append("the path is empty")
+    elif not Path(path).is_file():
+        problems.append(f"{raw}: no such file")
+    meta = DocumentMeta(
+        title=_checked(row, "title", parse_title, problems),
+        doc_type=_checked(row, "type", parse_doc_type, problems),
+        year=_checked(row, "year", parse_year, problems),
+        date=_checked(row, "date", parse_date, problems),
+        division=_checked(row, "division", parse_division, problems),
+        access=_checked(row, "access", parse_access, problems),
+    )
+    return path, problems, meta
+
+
+def _checked(row: dict[str, str], column: str, parse: Callable[[str], object], problems: list[str]):
+    value = row.get(column, "")
+    if not value:
+        return None
+    try:
+        return parse(value)
+    except MetadataError as exc:
+        problems.append(f"{column}: {exc}")
+        return None

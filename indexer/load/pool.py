@@ -1,0 +1,244 @@
+"""A pool of extraction worker processes that a bad file cannot stall, crash or exhaust.
+
+Each worker runs one task at a time under an address-space limit (RLIMIT_AS). The parent watches a
+deadline per task that grows with the file's page count once the worker announces it, so a genuine
+600-page report gets its time while a single pathological page does not hold a worker forever. A
+worker that overruns, dies or runs out of memory is killed and replaced; its task comes back as a
+`PoolFailure` and the rest go on.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
+
+from indexer.extract import result as extraction
+from indexer.extract.errors import Reason
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Modules every worker needs, imported once in the fork server so new workers start in milliseconds.
+PRELOAD = ["indexer.load.prepare"]
+POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """Per-task limits: wall time is `base_seconds` plus `seconds_per_page` for each page announced."""
+
+    base_seconds: float = 30.0
+    seconds_per_page: float = 2.0
+    memory_mb: int = 2048
+    tasks_per_worker: int = 500  # recycle workers now and then, so slow leaks in libraries stay bounded
+
+
+@dataclass(frozen=True)
+class PoolFailure:
+    """A task the pool gave up on; `reason` is timeout, memory or crashed."""
+
+    reason: Reason
+    detail: str
+
+
+class _Worker:
+    """One child process and the tasks sent to it, oldest (the one running) first."""
+
+    def __init__(self, ctx, target: Callable, limits: PoolLimits) -> None:
+        self.conn, child_conn = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child_conn, target, limits.memory_mb), daemon=True)
+        self.process.start()
+        child_conn.close()
+        self.tasks: deque = deque()
+        self.started = time.monotonic()
+        self.pages = 0
+        self.done = 0
+
+    def send(self, task) -> None:
+        if not self.tasks:
+            self.started, self.pages = time.monotonic(), 0
+        self.tasks.append(task)
+        self.conn.send(task)
+
+    def deadline(self, limits: PoolLimits) -> float:
+        return self.started + limits.base_seconds + limits.seconds_per_page * self.pages
+
+    def finish_one(self):
+        """The running task is over: the next queued one starts now."""
+        task = self.tasks.popleft()
+        self.started, self.pages, self.done = time.monotonic(), 0, self.done + 1
+        return task
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class WorkerPool(Generic[T, R]):
+    """Run `target(task)` over tasks in `jobs` processes; results come back as they finish."""
+
+    def __init__(self, target: Callable[[T], R], jobs: int, limits: PoolLimits = PoolLimits(),
+                 depth: int = 2, recycle_if: Callable[[R], bool] = lambda result: False) -> None:
+        self.ctx = multiprocessing.get_context("forkserver")
+        self.ctx.set_forkserver_preload(PRELOAD)
+        self.target, self.jobs, self.limits, self.depth = target, max(1, jobs), limits, depth
+        self.recycle_if = recycle_if  # e.g. a result that reports running out of memory: start afresh
+        self.workers: list[_Worker] = []
+
+    def __enter__(self) -> "WorkerPool[T, R]":
+        return self  # workers start with the first task: a re-run with nothing new starts none
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every worker at once; unfinished tasks are dropped (a re-run redoes them)."""
+        for worker in self.workers:
+            worker.kill()
+        self.workers = []
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.ctx, self.target, self.limits)
+
+    def run(self, tasks: Iterable[T], should_stop: Callable[[], bool] = lambda: False
+            ) -> Iterator[tuple[T, R | PoolFailure]]:
+        """Yield (task, result or PoolFailure) for every task, in the order they finish.
+
+        Tasks are drawn from `tasks` only as workers free up, so a long list is never held in memory.
+        When `should_stop()` turns true, tasks still running are abandoned (close() kills them).
+        """
+        pending: deque = deque()  # tasks taken back from a killed worker, to run again first
+        source = self._start_when_needed(iter(tasks))
+        exhausted = False
+        while not should_stop():
+            if not self.workers:
+                first = next(source, _END)
+                if first is _END:
+                    return
+                pending.append(first)
+            exhausted = self._fill(source, pending, exhausted)
+            if not any(w.tasks for w in self.workers):
+                return
+            yield from self._collect(pending)
+
+    def _fill(self, source: Iterator[T], pending: deque, exhausted: bool) -> bool:
+        """Give idle and short-queued workers work; True once the source has run dry."""
+        for depth in range(1, self.depth + 1):
+            for worker in self.workers:
+                if len(worker.tasks) >= depth:
+                    continue
+                if pending:
+                    worker.send(pending.popleft())
+                    continue
+                if exhausted:
+                    return True
+                task = next(source, _END)
+                if task is _END:
+                    return True
+                worker.send(task)
+        return exhausted
+
+    def _start_when_needed(self, source: Iterator[T]) -> Iterator[T]:
+        """`source`, starting the workers just before its first task is handed out."""
+        for task in source:
+            if not self.workers:
+                self.workers = [self._spawn() for _ in range(self.jobs)]
+            yield task
+
+    def _collect(self, pending: deque) -> Iterator[tuple[T, R | PoolFailure]]:
+        """Wait for the next message or deadline, then handle whatever is ready."""
+        now = time.monotonic()
+        busy = [w for w in self.workers if w.tasks]
+        # Wake at least every POLL_SECONDS so a stop request is seen while workers are busy.
+        timeout = min(POLL_SECONDS, max(0.0, min(w.deadline(self.limits) for w in busy) - now))
+        by_handle = {}
+        for worker in busy:
+            by_handle[worker.conn] = worker
+            by_handle[worker.process.sentinel] = worker
+        ready = wait(list(by_handle), timeout=timeout)
+        for handle in ready:
+            worker = by_handle[handle]
+            if worker in self.workers and handle is worker.conn:
+                yield from self._receive(worker, pending)
+        for worker in list(self.workers):
+            # A message waiting (a result, or the end of a dead worker's pipe) is read next round.
+            if worker.tasks and not worker.conn.poll() and time.monotonic() > worker.deadline(self.limits):
+                yield self._replace(worker, pending, self._timeout_failure(worker))
+
+    def _receive(self, worker: _Worker, pending: deque) -> Iterator[tuple[T, R | PoolFailure]]:
+        """Drain one worker's messages: page counts extend its deadline, results are yielded."""
+        while worker.tasks and worker.conn.poll():
+            try:
+                kind, value = worker.conn.recv()
+            except (EOFError, OSError):  # it died mid-task
+                worker.process.join(timeout=5)
+                yield self._replace(worker, pending, _death_failure(worker.process.exitcode))
+                return
+            if kind == "pages":
+                worker.pages = int(value)
+                continue
+            task = worker.finish_one()
+            if kind == "memory":
+                yield task, PoolFailure(Reason.MEMORY, value)
+                self._replace(worker, pending, None)
+                return
+            yield task, value
+            if worker.done >= self.limits.tasks_per_worker or self.recycle_if(value):
+                self._replace(worker, pending, None)
+                return
+
+    def _timeout_failure(self, worker: _Worker) -> PoolFailure:
+        budget = self.limits.base_seconds + self.limits.seconds_per_page * worker.pages
+        pages = f" for {worker.pages} pages" if worker.pages else ""
+        return PoolFailure(Reason.TIMEOUT, f"extraction took longer than {budget:.0f} s{pages}; the worker was stopped")
+
+    def _replace(self, worker: _Worker, pending: deque, failure: PoolFailure | None):
+        """Kill a worker, start a fresh one; its running task gets `failure`, queued ones run again."""
+        worker.kill()
+        tasks = list(worker.tasks)
+        self.workers[self.workers.index(worker)] = self._spawn()
+        if failure is None:
+            pending.extendleft(reversed(tasks))
+            return None
+        pending.extendleft(reversed(tasks[1:]))
+        log.warning("worker stopped (%s): %s", failure.reason, failure.detail)
+        return tasks[0], failure
+
+
+_END = object()
+
+
+def _death_failure(exitcode: int | None) -> PoolFailure:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        note = " (likely the system's out-of-memory killer)" if -exitcode == signal.SIGKILL else ""
+        return PoolFailure(Reason.CRASHED, f"the worker process was killed by {name}{note}")
+    return PoolFailure(Reason.CRASHED, f"the worker process exited unexpectedly (code {exitcode})")
+
+
+def _worker_main(conn: Connection, target: Callable, memory_mb: int) -> None:
+    """The worker's loop: take a task, run it, send the result; exit when the parent hangs up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    extraction.listen_for_page_count(lambda count: conn.send(("pages", count)))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        try:
+            conn.send(("done", target(task)))
+        except MemoryError:
+            conn.send(("memory", f"used more than the memory limit of {memory_mb} MB"))

@@ -1,0 +1,182 @@
+"""A load from start to end, the one way into the archive for the command line and the web alike: choose
+the files, decide in the parent what each needs, extract in a worker pool under time and memory limits,
+write (or, for a preflight, only describe) the results, and report every file's outcome."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from archive.catalog import Catalog
+from archive.datadir import DataDir
+from archive.metadata import DocumentMeta
+from indexer.extract.result import Limits
+from indexer.load.outcomes import FileOutcome, LoadReport, Outcome, failure
+from indexer.load.plan import Planner
+from indexer.load.pool import PoolFailure, PoolLimits, WorkerPool
+from indexer.load.prepare import Failed, Prepared, Task, final_meta, is_memory_failure, prepare_task
+from indexer.load.sources import failed_files, source_files
+from indexer.load.writer import Loader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to run one load; `manifest` maps absolute paths to per-file metadata that beats `given`."""
+
+    given: DocumentMeta = DocumentMeta()
+    manifest: dict[str, DocumentMeta] = field(default_factory=dict)
+    limits: Limits = Limits()
+    pool: PoolLimits = PoolLimits()
+    jobs: int = os.cpu_count() or 1
+    retry_failed: bool = False
+    dry_run: bool = False
+    commit_every: int = 500
+    analyze_in_workers: bool = True  # False only to measure the old way (the writer analysing every text)
+    # Extract every file before opening the index writer (a web upload: a slow file must not hold the
+    # index lock that staff edits wait for). A bulk load writes as results come, in batches.
+    extract_first: bool = False
+    writer_wait_seconds: float = 0.0  # how long to wait for another writer's index lock
+
+    def meta_for(self, path: str) -> DocumentMeta:
+        """Manifest values first, then the command line's; inference fills the rest later."""
+        row = self.manifest.get(path)
+        return row.over(self.given) if row else self.given
+
+
+class Preflight:
+    """The sink of a dry run: says what each file would become and writes nothing."""
+
+    def accept(self, result: Prepared | Failed, given: DocumentMeta,
+               size: int | None = None, mtime_ns: int | None = None) -> FileOutcome:
+        if isinstance(result, Failed):
+            return failure(result.path, result.reason, result.detail, result.sha256)
+        meta = final_meta(result, given)
+        extraction = result.extraction
+        detail = "" if extraction.text_pages else "no text layer (a scan?): not searchable yet"
+        return FileOutcome(result.path, Outcome.WOULD_LOAD, pages=extraction.page_count,
+                           text_pages=extraction.text_pages, mime=extraction.mime, doc_type=meta.doc_type,
+                           year=meta.year, sha256=result.sha256, detail=detail)
+
+    def record(self, outcome: FileOutcome, size: int | None = None, mtime_ns: int | None = None) -> FileOutcome:
+        return outcome
+
+    def commit(self) -> None:
+        """Nothing to commit."""
+
+    def abandon(self) -> None:
+        """Nothing to drop."""
+
+
+def run_load(data: DataDir, paths: list[Path], options: LoadOptions,
+             on_outcome: Callable[[FileOutcome], None] | None = None,
+             on_start: Callable[[int], None] | None = None) -> LoadReport:
+    """Load (or, with `dry_run`, preflight) files; `on_start(total)` then `on_outcome` once per file."""
+    report = LoadReport(keep_outcomes=on_outcome is None)
+
+    def emit(outcome: FileOutcome) -> None:
+        report.add(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
+    with _open_catalog(data, options.dry_run) as catalog, stop_on_interrupt() as stopping:
+        sources = (lambda: iter(failed_files(catalog, paths))) if options.retry_failed and catalog else \
+                  (lambda: source_files(paths, options.manifest))
+        if on_start:
+            on_start(sum(1 for _ in sources()))
+        sink = Preflight() if options.dry_run else _loader(data, catalog, options)
+        planner = Planner(catalog, options.retry_failed, analyze=options.analyze_in_workers and not options.dry_run)
+        try:
+            _drive(sources(), planner, sink, options, emit, stopping)
+        except BaseException:
+            sink.abandon()
+            raise
+        sink.commit()
+        report.interrupted = stopping.is_set()
+    return report
+
+
+def load_paths(paths: Iterable[Path], data: DataDir, given: DocumentMeta = DocumentMeta(),
+               limits: Limits = Limits(), jobs: int | None = None,
+               on_outcome: Callable[[FileOutcome], None] | None = None) -> LoadReport:
+    """Load files and folders into the archive; the report says what happened to each file."""
+    options = LoadOptions(given=given, limits=limits, jobs=jobs or os.cpu_count() or 1)
+    return run_load(data, [Path(p) for p in paths], options, on_outcome=on_outcome)
+
+
+def _loader(data: DataDir, catalog: Catalog, options: LoadOptions) -> Loader:
+    loader = Loader(data, catalog, commit_every=options.commit_every, wait_seconds=options.writer_wait_seconds)
+    resumed = loader.resume()
+    if resumed:
+        log.warning("finished indexing %d documents left pending by an interrupted load", resumed)
+    return loader
+
+
+def _drive(sources: Iterator[str], planner: Planner, sink: Loader | Preflight, options: LoadOptions,
+           emit: Callable[[FileOutcome], None], stopping: threading.Event) -> None:
+    """Plan each file; settled ones are recorded at once, the rest go through the pool to the sink."""
+
+    def tasks() -> Iterator[Task]:
+        for path in sources:
+            if stopping.is_set():
+                return
+            decision = planner.plan(path)
+            if isinstance(decision, Task):
+                yield decision
+            elif decision is not None:
+                emit(sink.record(*decision))
+
+    target = partial(prepare_task, limits=options.limits)
+    with WorkerPool(target, options.jobs, options.pool, recycle_if=is_memory_failure) as pool:
+        results = _as_failed(pool.run(tasks(), stopping.is_set))
+        for task, result in (list(results) if options.extract_first else results):
+            outcome = sink.accept(result, options.meta_for(task.path), task.size, task.mtime_ns)
+            emit(outcome)
+            for decision in planner.settle(task.sha256, outcome):
+                emit(sink.record(*decision))
+
+
+def _as_failed(results: Iterator[tuple[Task, Prepared | Failed | PoolFailure]]) -> Iterator[tuple[Task, Prepared | Failed]]:
+    """The pool's own failures (timeout, memory, crash) as the file's failure, like an extractor's."""
+    for task, result in results:
+        if isinstance(result, PoolFailure):
+            result = Failed(task.path, result.reason, result.detail, task.sha256)
+        yield task, result
+
+
+@contextmanager
+def _open_catalog(data: DataDir, dry_run: bool) -> Iterator[Catalog | None]:
+    """The catalog; for a dry run a read-only one, or None when there is no archive yet."""
+    if dry_run and not data.catalog_path.exists():
+        yield None
+        return
+    with Catalog(data.catalog_path, readonly=dry_run) as catalog:
+        yield catalog
+
+
+@contextmanager
+def stop_on_interrupt() -> Iterator[threading.Event]:
+    """The first Ctrl-C asks the load to stop after the file in hand (and commit); a second one aborts."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+
+    def handler(signum, frame) -> None:
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        stopping.set()
+        log.warning("stopping after the files in hand (Ctrl-C again to abort at once)")
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stopping
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,103 @@
+"""The single writer of a load: prepared files become stored, catalogued, indexed documents."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from archive.catalog import Catalog
+from archive.datadir import DataDir
+from archive.metadata import DocumentMeta, MetadataError
+from archive.store import BlobStore
+from indexer.extract.errors import Reason
+from indexer.load.outcomes import FileOutcome, Outcome, duplicate_of, failure
+from indexer.load.prepare import Failed, Prepared, final_meta
+from indexer.search.index import document_fields, ensure_current_index, index_pending, open_index, open_writer
+
+
+class Loader:
+    """Catalog rows are committed per file (status pending) and the index in batches; a crash between the
+    two leaves pending rows that `resume` indexes, so the three never disagree for long."""
+
+    def __init__(self, data: DataDir, catalog: Catalog, commit_every: int = 500,
+                 commit_seconds: float = 60.0, wait_seconds: float = 0.0) -> None:
+        self.data = data.ensure()
+        self.catalog = catalog
+        self.store = BlobStore(data.store_dir)
+        # An index written with an older schema is rebuilt from the catalog first (it is derived data).
+        ensure_current_index(data.index_dir, catalog)
+        self.ix = open_index(data.index_dir)
+        self.commit_every, self.commit_seconds, self.wait_seconds = commit_every, commit_seconds, wait_seconds
+        self.writer = None
+        self.pending: list[int] = []
+        self.last_commit = time.monotonic()
+
+    def resume(self) -> int:
+        """Finish what a crashed load left: stray temp blobs, catalog rows not yet indexed."""
+        self.store.clean_incoming()
+        return index_pending(self.ix, self.catalog)
+
+    def accept(self, result: Prepared | Failed, given: DocumentMeta,
+               size: int | None = None, mtime_ns: int | None = None) -> FileOutcome:
+        """Record one worker result (a new document, a duplicate, a failure), committing when a batch is full."""
+        if isinstance(result, Failed):
+            return self.record(failure(result.path, result.reason, result.detail, result.sha256), size, mtime_ns)
+        existing = self.catalog.find_by_sha(result.sha256)
+        if existing:
+            return self.record(duplicate_of(result.path, existing), result.size, result.mtime_ns)
+        try:
+            meta = final_meta(result, given).validated()
+        except MetadataError as exc:
+            refused = failure(result.path, Reason.BAD_METADATA, str(exc), result.sha256)
+            return self.record(refused, result.size, result.mtime_ns)
+        outcome = self._add(result, meta)
+        self._maybe_commit()
+        return outcome
+
+    def _add(self, prepared: Prepared, meta: DocumentMeta) -> FileOutcome:
+        """Store the blob, then the catalog row and its ledger entry in one transaction, then the index."""
+        blob = self.store.put(Path(prepared.path))
+        with self.catalog.transaction():
+            doc_id = self.catalog.add_document(
+                sha256=blob.sha256, filename=Path(prepared.path).name, source_path=prepared.path,
+                mime=prepared.extraction.mime, size=blob.size, pages=prepared.extraction.pages, meta=meta)
+            self.catalog.record_file(prepared.path, Outcome.LOADED, size=prepared.size,
+                                     mtime_ns=prepared.mtime_ns, sha256=blob.sha256, doc_id=doc_id)
+        doc = self.catalog.get(doc_id)
+        self._writer().update_document(**document_fields(doc, prepared.extraction.pages, prepared.analysed))
+        self.pending.append(doc_id)
+        return FileOutcome(prepared.path, Outcome.LOADED, doc_id, pages=doc.pages, text_pages=doc.text_pages,
+                           mime=doc.mime, doc_type=doc.doc_type, year=doc.year, sha256=doc.sha256)
+
+    def record(self, outcome: FileOutcome, size: int | None = None, mtime_ns: int | None = None) -> FileOutcome:
+        """Write a decided outcome (duplicate, failure, a touched file's new stat) to the ledger."""
+        if outcome.outcome == Outcome.UNCHANGED and size is not None and mtime_ns is not None:
+            self.catalog.update_file_stat(outcome.path, size, mtime_ns)
+        if outcome.outcome in (Outcome.DUPLICATE, Outcome.FAILED):
+            self.catalog.record_file(outcome.path, outcome.outcome, size=size, mtime_ns=mtime_ns,
+                                     sha256=outcome.sha256 or None, reason=outcome.reason,
+                                     detail=outcome.detail, doc_id=outcome.doc_id)
+        return outcome
+
+    def _writer(self):
+        if self.writer is None:
+            self.writer = open_writer(self.ix, self.wait_seconds)
+        return self.writer
+
+    def _maybe_commit(self) -> None:
+        if len(self.pending) >= self.commit_every or time.monotonic() - self.last_commit > self.commit_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the index batch, then mark its documents indexed; a crash in between is redone by resume."""
+        if self.writer is not None:
+            self.writer.commit()
+            self.writer = None
+        self.catalog.mark_indexed(self.pending)
+        self.pending, self.last_commit = [], time.monotonic()
+
+    def abandon(self) -> None:
+        """Drop the uncommitted index batch; its catalog rows stay pending for the next run's resume."""
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        self.pending = []

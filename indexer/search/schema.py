@@ -1,0 +1,145 @@
+"""The Whoosh schema and its version: change one field here and bump SCHEMA_VERSION."""
+from __future__ import annotations
+
+import sys
+from array import array
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Iterable, Iterator
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
+from whoosh.lang.porter2 import stem as porter2_stem
+
+# A different version on disk means the index is rebuilt from the catalog.
+# 2: content is a PostedText field (same analyzer, postings may come ready-made)
+# 3: spelling word lists for content and title (did you mean), id sortable (a column for fast lookups)
+# 4: content_counts, the content's postings without positions (what matching and scoring read);
+#    positions of title and content packed as fixed-width deltas (PackedPositions), not pickled
+# 5: the field classes moved to indexer.search.schema; Whoosh pickles them by module path, so an index
+#    of version 4 names classes that no longer import and is rebuilt from the catalog
+SCHEMA_VERSION = 5
+
+FACET_FIELDS = ("doc_type", "year", "division", "access")
+PAGE_GAP = "\n\n"  # between pages in the content field (a paragraph break: no phrase runs across it)
+
+
+def text_analyzer() -> StemmingAnalyzer:
+    """English stemming (Porter2: "negotiated" and "negotiations" share a stem, unlike Porter).
+
+    The stem cache is unbounded because the bounded pure-Python cache thrashes on numbers.
+    """
+    return StemmingAnalyzer(stemfn=porter2_stem, cachesize=-1)
+
+
+def build_schema() -> Schema:
+    """One Whoosh document per archive document; page texts stay in the catalog."""
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        # spelling=True keeps a word list of unstemmed forms (field spell_<name>) for "did you mean".
+        content=PostedText(analyzer=analyzer, spelling=True),
+        content_counts=CountedText(analyzer=analyzer),
+        title=PackedText(analyzer=analyzer, field_boost=3.0, spelling=True),
+        doc_type=ID(sortable=True),
+        year=ID(sortable=True),
+        division=ID(sortable=True),
+        access=ID(sortable=True),
+        newest=NUMERIC(int, bits=32, sortable=True, signed=False),
+        title_sort=ID(sortable=True),
+    )
+
+
+class PackedPositions(Positions):
+    """Positions as the count, a width byte (2 or 4) and little-endian deltas of that width.
+
+    Whoosh pickles each posting's position list; unpickling is one Python call per posting, ~10 us,
+    so a phrase of two common words spent ~100 ms there. Fixed-width deltas of every posting of a
+    term are decoded by numpy in one pass (`indexer.search.evaluate`), and by this class for Whoosh's own
+    matchers.
+    """
+
+    def encode(self, poslist) -> bytes:
+        deltas = [b - a for a, b in zip([0, *poslist], poslist)]
+        wide = bool(deltas) and max(deltas) > 0xFFFF
+        packed = array("I" if wide else "H", deltas)
+        if packed.itemsize != (4 if wide else 2):  # the C types' sizes, checked rather than assumed
+            raise ValueError("unsupported platform: array('H'/'I') are not 2/4 bytes")
+        if sys.byteorder == "big":
+            packed.byteswap()
+        return pack_uint(len(deltas)) + bytes([packed.itemsize]) + packed.tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        packed = array("I" if valuestring[_INT_SIZE] == 4 else "H", valuestring[_INT_SIZE + 1:])
+        if sys.byteorder == "big":
+            packed.byteswap()
+        return list(accumulate(packed))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return unpack_uint(valuestring[:_INT_SIZE])[0]
+
+
+class PackedText(TEXT):
+    """A TEXT field with phrase support whose positions are stored as `PackedPositions`."""
+
+    def __init__(self, analyzer, field_boost: float = 1.0, spelling: bool = False) -> None:
+        super().__init__(analyzer=analyzer, phrase=True, field_boost=field_boost, spelling=spelling)
+        self.format = PackedPositions(field_boost=field_boost)
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    """A text already turned into Whoosh postings: (term bytes, frequency, weight, encoded positions)."""
+
+    items: tuple[tuple[bytes, int, float, bytes], ...]
+    words: tuple[str, ...] = ()  # the unstemmed words, for the spelling word list
+
+
+class PostedText(PackedText):
+    """A TEXT field that also accepts `AnalysedText` made elsewhere with the very same analyzer and format.
+
+    Analysis is a third of the index writer's work; a load runs it in the extraction workers (see
+    `analyse_content`) so the single writer only files the postings. Queries parse with the analyzer
+    as for any TEXT field.
+    """
+
+    def index(self, value, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, AnalysedText):
+            return iter(value.items)
+        return super().index(value, **kwargs)
+
+    def spellable_words(self, value) -> Iterator[str]:
+        if isinstance(value, AnalysedText):
+            return iter(value.words)
+        return super().spellable_words(value)
+
+
+class CountedText(TEXT):
+    """The content again, as term counts only: the postings every word query and the scoring read.
+
+    With positions, a block of postings is a zlib'd pickle mostly made of position lists, and decoding
+    it costs ~15x more than the counts alone; phrases are the only queries that need positions, so
+    they alone read the positional field. Accepts the positional `AnalysedText` and drops the positions.
+    """
+
+    def __init__(self, analyzer) -> None:
+        super().__init__(analyzer=analyzer, phrase=False)  # Frequency format: counts, no positions
+
+    def index(self, value, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, AnalysedText):
+            return ((term, freq, weight, pack_uint(freq)) for term, freq, weight, _ in value.items)
+        return super().index(value, **kwargs)
+
+
+# Which field holds the position-free postings of a text field (matching reads those).
+COUNTS_FIELDS = {"content": "content_counts"}
+
+_CONTENT_FIELD = build_schema()["content"]
+
+
+def analyse_content(text: str | Iterable[str]) -> AnalysedText:
+    """The postings the content field would make of `text`, computed in the calling process."""
+    joined = text if isinstance(text, str) else "".join(text)
+    return AnalysedText(tuple(_CONTENT_FIELD.index(joined)), tuple(_CONTENT_FIELD.spellable_words(joined)))
