@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from archive.metadata import DocumentMeta
+from archive.pages import OcrState, PageRead
 from archive.vocabulary import WITHDRAWN
 
 # Each entry upgrades the schema by one version; never edit a shipped entry, append one.
@@ -78,6 +79,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX login_failures_key ON login_failures(key, at);
     """,
+    """
+    ALTER TABLE pages ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pages ADD COLUMN ocr TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pages ADD COLUMN language TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pages ADD COLUMN confidence REAL;
+    ALTER TABLE pages ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    CREATE INDEX pages_ocr ON pages(ocr, doc_id);
+    """,
 )
 
 
@@ -138,6 +147,18 @@ _DOC_COLUMNS = ", ".join(f.name for f in fields(Document))
 _FILE_COLUMNS = ", ".join(f.name for f in fields(FileRecord))
 
 
+_READ_COLUMNS = "engine, ocr, language, confidence, note"
+
+
+def _read_values(read: PageRead) -> tuple:
+    return (read.engine, str(read.ocr), read.language, read.confidence, read.note)
+
+
+def _read(row: Sequence) -> PageRead:
+    engine, ocr, language, confidence, note = row
+    return PageRead(engine, OcrState(ocr), language, confidence, note)
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -195,8 +216,9 @@ class Catalog:
 
     # -- documents -------------------------------------------------------
     def add_document(self, *, sha256: str, filename: str, source_path: str, mime: str, size: int,
-                     pages: Sequence[str], meta: DocumentMeta) -> int:
-        """Insert a document and its page texts in one transaction; returns its id (status pending)."""
+                     pages: Sequence[str], meta: DocumentMeta, reads: Sequence[PageRead] = ()) -> int:
+        """Insert a document, its page texts and how each was read, in one transaction; returns its id
+        (status pending)."""
         meta.validated()
         text_pages = sum(1 for page in pages if page.strip())
         with self.transaction() as db:
@@ -208,8 +230,10 @@ class Catalog:
                  meta.doc_type, meta.year, meta.date, meta.division, meta.access, utc_now()),
             )
             doc_id = int(cursor.lastrowid)
-            db.executemany("INSERT INTO pages (doc_id, page_no, text) VALUES (?,?,?)",
-                           ((doc_id, number, text) for number, text in enumerate(pages, start=1)))
+            reads = reads or [PageRead()] * len(pages)
+            db.executemany(f"INSERT INTO pages (doc_id, page_no, text, {_READ_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                           ((doc_id, number, text, *_read_values(read))
+                            for number, (text, read) in enumerate(zip(pages, reads), start=1)))
         return doc_id
 
     def get(self, doc_id: int) -> Document | None:
@@ -309,6 +333,38 @@ class Catalog:
         for doc_id, page_no, text in rows:
             found[doc_id].append((page_no, text))
         return found
+
+    def page_reads(self, doc_id: int) -> list[tuple[int, PageRead]]:
+        """(page number, how its text was read) for every page of a document."""
+        rows = self.db.execute(f"SELECT page_no, {_READ_COLUMNS} FROM pages WHERE doc_id = ? ORDER BY page_no",
+                               (doc_id,))
+        return [(number, _read(row)) for number, *row in rows]
+
+    def set_page_text(self, doc_id: int, page_no: int, text: str, read: PageRead) -> None:
+        """Replace one page's text (read by OCR) and how it was read; the document is indexed again."""
+        with self.transaction() as db:
+            db.execute(f"UPDATE pages SET text = ?, ({_READ_COLUMNS}) = (?,?,?,?,?) WHERE doc_id = ? AND page_no = ?",
+                       (text, *_read_values(read), doc_id, page_no))
+            db.execute("UPDATE documents SET status = 'pending', text_pages ="
+                       " (SELECT COUNT(*) FROM pages WHERE doc_id = ? AND trim(text) <> '') WHERE id = ?",
+                       (doc_id, doc_id))
+
+    def documents_to_ocr(self, mime: str, states: Sequence[OcrState]) -> list[int]:
+        """Documents of this type with a page in one of these OCR states (pages without text when UNKNOWN)."""
+        marks = ",".join("?" * len(states))
+        rows = self.db.execute(
+            "SELECT DISTINCT p.doc_id FROM pages p JOIN documents d ON d.id = p.doc_id"
+            f" WHERE d.mime = ? AND p.ocr IN ({marks}) AND (p.ocr <> '' OR trim(p.text) = '') ORDER BY p.doc_id",
+            (mime, *states))
+        return [doc_id for (doc_id,) in rows]
+
+    def page_state_counts(self) -> dict[str, int]:
+        """Pages by how their text stands: text layer, read by OCR, waiting for OCR, OCR failed, no text."""
+        rows = self.db.execute(
+            "SELECT CASE WHEN ocr = 'done' THEN 'read by OCR' WHEN ocr = 'pending' THEN 'waiting for OCR'"
+            " WHEN ocr = 'failed' THEN 'OCR failed' WHEN trim(text) <> '' THEN 'text layer'"
+            " ELSE 'no text' END, COUNT(*) FROM pages GROUP BY 1")
+        return dict(rows.fetchall())
 
     # -- the file ledger -------------------------------------------------
     def record_file(self, path: str, outcome: str, *, size: int | None = None, mtime_ns: int | None = None,

@@ -43,6 +43,13 @@ def make_truncated_pdf(path: Path, source: Path) -> Path:
     return path
 
 
+def make_cut_trailer_pdf(path: Path, text: str) -> Path:
+    """A one-page PDF cut off before its cross-reference table and trailer (a download that stopped)."""
+    whole = make_pdf(path, [text]).read_bytes()
+    path.write_bytes(whole[: whole.rfind(b"xref")])
+    return path
+
+
 def make_png(path: Path) -> Path:
     """Write a real 4x4 PNG image."""
     from PIL import Image
@@ -68,7 +75,7 @@ def make_slow_pdf(path: Path, operators: int = 300_000) -> Path:
 
 
 def make_scanned_pdf(path: Path, pages: int = 2) -> Path:
-    """A PDF whose pages carry drawings but no text layer, like a scan."""
+    """A PDF whose pages carry vector drawings but no text layer and no image (a chart, not a scan)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf = canvas.Canvas(str(path), pagesize=letter, invariant=1)
     for _ in range(pages):
@@ -101,4 +108,39 @@ def _pdf_with_content(path: Path, content: bytes) -> Path:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(bytes(out))
+    return path
+
+
+def make_scan_pdf(path: Path, pages: Sequence[str], turn: int = 0, dpi: int = 200, noise: float = 12.0,
+                  quality: int = 60, seed: int = 0) -> Path:
+    """A PDF shaped like scanner output: each page one noisy grayscale JPEG of printed text, no text layer.
+
+    The text is typeset by reportlab, drawn by PDFium at `dpi`, speckled with Gaussian noise, turned
+    `turn` degrees clockwise inside the image (a sheet fed sideways, not a /Rotate entry), and
+    JPEG-compressed, so OCR meets what it meets in real scans.
+    """
+    import io
+
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    typeset = make_pdf(path.with_suffix(".typeset.pdf"), pages)
+    rng = np.random.default_rng(seed)
+    out = canvas.Canvas(str(path), invariant=1)
+    document = pdfium.PdfDocument(str(typeset))
+    for page in document:
+        pixels = page.render(scale=dpi / 72, grayscale=True).to_numpy().astype(np.float32)
+        pixels = np.clip(pixels + rng.normal(0, noise, pixels.shape), 0, 255).astype(np.uint8)
+        image = Image.fromarray(np.rot90(pixels, k=-turn // 90))
+        jpeg = io.BytesIO()
+        image.save(jpeg, format="JPEG", quality=quality)
+        width, height = image.width * 72 / dpi, image.height * 72 / dpi
+        out.setPageSize((width, height))
+        out.drawImage(ImageReader(io.BytesIO(jpeg.getvalue())), 0, 0, width, height)
+        out.showPage()
+    document.close()
+    out.save()
+    typeset.unlink()
     return path

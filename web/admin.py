@@ -7,7 +7,7 @@ from archive import accounts, audit
 from web import resources
 from web.access import require_role
 from web.params import page_number
-from web.presenters import audit_page
+from web.presenters.audit import audit_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50

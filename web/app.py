@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from archive.accounts import RateLimit
 from archive.datadir import resolve_data_dir
+from indexer.extract.result import DEFAULT_LANGUAGE
 from indexer.load.upload import UPLOAD_SECONDS
 
 DEFAULT_UPLOAD_MB = 100
@@ -30,18 +31,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_RATE_LIMIT=RateLimit(),
         # Seconds each uploaded file may take to extract, plus the pool's per-page allowance.
         UPLOAD_TIMEOUT=float(os.environ.get("ARCHIVE_UPLOAD_TIMEOUT", UPLOAD_SECONDS)),
+        OCR_LANGUAGE=os.environ.get("ARCHIVE_OCR_LANGUAGE", DEFAULT_LANGUAGE),  # scans of web uploads
     )
     if config:
         app.config.from_mapping(config)
     app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"]).ensure()
 
-    from web import admin, api, auth, errors, pages, resources, security, staff
+    from web import admin, api, auth, background, errors, pages, resources, security, staff
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root)
     security.init_app(app)
     CSRFProtect(app)
     resources.init_app(app)
+    background.init_app(app)
     errors.init_app(app)
     app.context_processor(auth.viewer_context)
     for blueprint in (pages.bp, api.bp, auth.bp, staff.bp, admin.bp):

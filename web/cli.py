@@ -20,6 +20,9 @@ from archive.datadir import DataDir, resolve_data_dir
 from archive.metadata import DocumentMeta, MetadataError, parse_division, parse_doc_type, parse_year
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
 from indexer.search.index import StaleIndexError, ensure_current_index, rebuild_index
+from indexer.extract.ocr import check_language, tesseract_path
+from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
+from indexer.load.ocr_backlog import run_ocr
 from indexer.load.run import LoadOptions, run_load
 from indexer.load.consistency import check_consistency
 from indexer.load.outcomes import FileOutcome, LoadReport, Outcome
@@ -64,6 +67,20 @@ def _parsed(parse: Callable[[str], object]) -> Callable:
     return callback
 
 
+def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A tesseract language code whose data is installed, checked before any work starts."""
+    try:
+        return check_language(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a file or its name, with control characters and direction overrides shown as escapes."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
 def _year_filter(text: str) -> str:
     return str(parse_year(text))
 
@@ -87,6 +104,10 @@ def _year_filter(text: str) -> str:
               help="Extra seconds each file may take per page.")
 @click.option("--memory-mb", type=click.IntRange(256), default=PoolLimits.memory_mb, show_default=True,
               help="Memory (address space) each worker may use.")
+@click.option("--language", default=DEFAULT_LANGUAGE, show_default=True, callback=_language,
+              help="Language of the scans, as tesseract's codes: eng, spa, eng+spa (a manifest column beats it).")
+@click.option("--ocr-page-timeout", type=click.FloatRange(1), default=OCR_PAGE_SECONDS, show_default=True,
+              help="Seconds each scanned page may take to read by OCR (added to the file's time limit).")
 @click.option("--progress-every", type=click.FloatRange(0), default=10.0, show_default=True,
               help="Seconds between progress lines when not on a terminal.")
 @click.option("--verbose", "-v", is_flag=True, help="A line for every file, not only failures.")
@@ -95,8 +116,8 @@ def _year_filter(text: str) -> str:
 @click.option("--analyze-in-writer", is_flag=True, hidden=True, help="Benchmarks only: analyse text in the writer.")
 @click.pass_obj
 def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access, title, manifest, jobs,
-         dry_run: bool, retry_failed: bool, report_path, timeout, page_timeout, memory_mb, progress_every,
-         verbose: bool, commit_every: int, analyze_in_writer: bool) -> None:
+         dry_run: bool, retry_failed: bool, report_path, timeout, page_timeout, memory_mb, language: str,
+         ocr_page_timeout: float, progress_every, verbose: bool, commit_every: int, analyze_in_writer: bool) -> None:
     """Load files and folders (recursively) into the archive, in parallel, resumably."""
     if not paths and not manifest and not retry_failed:
         raise click.UsageError("give files or folders to load, a --manifest, or --retry-failed")
@@ -108,7 +129,9 @@ def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access
         given=DocumentMeta(title=title, doc_type=doc_type, year=year, division=division, access=access),
         manifest=rows, jobs=jobs or os.cpu_count() or 1, retry_failed=retry_failed, dry_run=dry_run,
         analyze_in_workers=not analyze_in_writer, commit_every=commit_every,
-        pool=PoolLimits(base_seconds=timeout, seconds_per_page=page_timeout, memory_mb=memory_mb))
+        limits=Limits(ocr=OcrSettings(language=language, page_seconds=ocr_page_timeout)),
+        pool=PoolLimits(base_seconds=timeout, seconds_per_page=page_timeout, memory_mb=memory_mb,
+                        ocr_seconds_per_page=ocr_page_timeout + OCR_RENDER_SECONDS))
     if dry_run and not report_path:
         report_path = f"preflight-{time.strftime('%Y%m%d-%H%M%S')}.csv"
     report = _run_with_progress(data, [Path(p) for p in paths], options, report_path,
@@ -144,9 +167,14 @@ def _run_with_progress(data: DataDir, paths: list[Path], options: LoadOptions, r
 
 
 def _outcome_line(outcome: FileOutcome) -> str:
+    return terminal_safe(_describe_outcome(outcome))
+
+
+def _describe_outcome(outcome: FileOutcome) -> str:
     name = outcome.path
     if outcome.outcome == Outcome.LOADED:
-        return f"loaded     {name} (document {outcome.doc_id}, {outcome.pages} pages)"
+        scans = f", {outcome.needs_ocr} scanned pages wait for OCR" if outcome.needs_ocr else ""
+        return f"loaded     {name} (document {outcome.doc_id}, {outcome.pages} pages{scans})"
     if outcome.outcome == Outcome.WOULD_LOAD:
         flag = f"; {outcome.detail}" if outcome.detail else ""
         return (f"would load {name}: {outcome.mime}, {outcome.doc_type}, {outcome.year or 'year unknown'}, "
@@ -270,6 +298,39 @@ def status(data: DataDir, failed: bool, report_path: str | None, check: bool) ->
             click.echo(f"  {record.path}: {record.reason}: {record.detail}")
 
 
+@main.command()
+@click.option("--language", default=DEFAULT_LANGUAGE, show_default=True, callback=_language,
+              help="Language of scans whose load named none (tesseract's codes: eng, spa, eng+spa).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.option("--ocr-page-timeout", type=click.FloatRange(1), default=OCR_PAGE_SECONDS, show_default=True,
+              help="Seconds each page may take to read.")
+@click.option("--retry-failed", is_flag=True, help="Also read again the pages OCR failed on before.")
+@click.option("--verbose", "-v", is_flag=True, help="A line for every page.")
+@click.pass_obj
+def ocr(data: DataDir, language: str, jobs: int | None, ocr_page_timeout: float, retry_failed: bool,
+        verbose: bool) -> None:
+    """Read the scanned pages that wait for OCR, and those of documents loaded before OCR existed."""
+    if tesseract_path() is None:
+        raise click.ClickException("tesseract is not installed (Debian: apt-get install tesseract-ocr "
+                                   "tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd)")
+    if not data.catalog_path.exists():
+        raise click.ClickException(f"no archive in {data.root} yet: load some files first")
+
+    def on_page(job, read) -> None:
+        if verbose or read.note:
+            click.echo(f"document {job.doc_id}, page {job.page_no}: {read.ocr or 'not a scan'}"
+                       + (f" ({read.confidence:.0f}% confidence)" if read.confidence is not None else "")
+                       + (f": {terminal_safe(read.note)}" if read.note else ""))
+
+    started = time.monotonic()
+    report = run_ocr(data, Limits(ocr=OcrSettings(language=language, page_seconds=ocr_page_timeout)),
+                     PoolLimits(ocr_seconds_per_page=ocr_page_timeout + OCR_RENDER_SECONDS),
+                     jobs or os.cpu_count() or 1, retry_failed, on_page)
+    click.echo(f"Read {report.read} scanned pages of {len(report.documents)} documents by OCR, "
+               f"{report.failed} failed, {report.not_scans} were not scans, "
+               f"in {time.monotonic() - started:.0f}s.")
+
+
 def _echo_counts(catalog: Catalog) -> None:
     click.echo(f"Archive: {catalog.count()} documents")
     for column, heading in (("doc_type", "By type"), ("year", "By year"), ("division", "By division"),
@@ -277,6 +338,9 @@ def _echo_counts(catalog: Catalog) -> None:
         click.echo(f"\n{heading}:")
         for value, count in catalog.counts_by(column):
             click.echo(f"  {value if value is not None else 'unknown':<24} {count}")
+    click.echo("\nPages:")
+    for state, count in sorted(catalog.page_state_counts().items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {state:<24} {count}")
     outcomes = catalog.outcome_counts()
     click.echo("\nFiles seen: " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none"))
 

@@ -12,7 +12,9 @@ from web.access import allowed_access, current_role, visible_document
 from web.exports import csv_lines, json_chunks
 from web.markup import snippet_html
 from web.params import search_request
-from web.presenters import document_actions, document_meta_line, neighbours_view, search_page, value_label
+from web.presenters.common import document_meta_line, value_label
+from web.presenters.document import document_actions, neighbours_view, scan_view
+from web.presenters.search import search_page
 from web.security import FILE_CONTENT_SECURITY_POLICY
 
 bp = Blueprint("pages", __name__)
@@ -99,7 +101,7 @@ def document(doc_id: int) -> str:
         type_label=value_label("doc_type", doc.doc_type),
         matches=[(m.page, snippet_html(m.snippet)) for m in matches], preview=preview,
         is_pdf=doc.mime == "application/pdf", actions=document_actions(doc, current_role()),
-        neighbours=neighbours)
+        neighbours=neighbours, scans=scan_view(resources.catalog().page_reads(doc_id)))
 
 
 @bp.get("/documents/<int:doc_id>/download")

@@ -14,10 +14,10 @@ from indexer.load.curate import (
 from indexer.extract.result import Limits
 from indexer.search.index import IndexBusyError
 from indexer.load.upload import Upload, load_uploads
-from web import resources
+from web import background, resources
 from web.access import actor_name, require_role, visible_document
 from web.forms import FormError, document_meta, upload_overrides
-from web.presenters import edit_form, upload_form, upload_results
+from web.presenters.staff import edit_form, upload_form, upload_results
 
 bp = Blueprint("staff", __name__)
 
@@ -42,6 +42,8 @@ def upload_submit():
                                 seconds=current_app.config["UPLOAD_TIMEOUT"])
     except (FormError, IndexBusyError) as exc:
         return render_template("upload.html", form=upload_form(request.form), error=str(exc)), 400
+    if any(o.outcome.needs_ocr for o in outcomes):
+        background.reader(current_app).nudge()
     return render_template("upload.html", form=upload_form(request.form), results=upload_results(outcomes))
 
 

@@ -1,4 +1,4 @@
-"""PDF files through pypdf: text page by page, a failing page costs only itself."""
+"""PDF files: pypdf first, PDFium where pypdf fails, OCR for scans; a failing page costs only itself."""
 from __future__ import annotations
 
 import logging
@@ -11,11 +11,17 @@ from pypdf.errors import DependencyError
 from archive.vocabulary import iso_date
 from indexer.extract.errors import CorruptFileError, EncryptedError, OversizedError
 from indexer.extract.text import normalize_text, truncate
-from indexer.extract.result import Extraction, Limits, announce_page_count
+from indexer.extract.pdfium import SecondEngine, second_engine
+from indexer.extract.result import Extraction, Limits, PageRead, announce_page_count
+from indexer.extract.scans import MIN_TEXT_CHARS, read_scans
 
 log = logging.getLogger(__name__)
+# pypdf logs every object it recovers from (10,000 lines for one damaged real file); what a person needs,
+# a page or file that failed and why, reaches the load's report instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MIME = "application/pdf"
+PYPDF, PDFIUM = "pypdf", "pdfium"
 MAX_TITLE_CHARS = 300
 # pypdf's own guards, tightened where one hostile page could stall a worker (FACTS.md: one page of
 # 3 million operators cost ~15 s); everything else keeps pypdf's defaults.
@@ -31,14 +37,35 @@ _PDF_DATE = re.compile(r"^(?:D:)?\s*(\d{4})(\d{2})?(\d{2})?")
 
 
 def extract_pdf(path: Path, limits: Limits = Limits()) -> Extraction:
-    """Extract each page's text and the title and creation date of a PDF."""
-    with apply_configuration(**PYPDF_CONFIGURATION):
-        reader = _open(path)
-        page_count = _page_count(path, reader, limits)
-        announce_page_count(page_count)
-        pages, warnings = _page_texts(path, reader, page_count, limits)
-        title, created = _metadata(reader)
-    return Extraction(MIME, pages, title=title, created=created, warnings=warnings)
+    """Each page's text (pypdf first, PDFium where pypdf fails, OCR for scans), the title and creation date."""
+    with apply_configuration(**PYPDF_CONFIGURATION), second_engine(path) as second:
+        try:
+            texts, reads, warnings, info = _with_pypdf(path, _open(path), second, limits)
+        except (CorruptFileError, EncryptedError) as refused:
+            texts, reads, warnings, info = _pdfium_only(path, second, refused, limits)
+        texts, reads = read_scans(path, second, texts, reads, limits)
+    return Extraction(MIME, texts, title=info[0], created=info[1], warnings=warnings, reads=reads)
+
+
+def _with_pypdf(path: Path, reader: PdfReader, second: SecondEngine, limits: Limits) -> tuple:
+    """Texts, reads, warnings and (title, created) with pypdf, PDFium standing in for pages it fails on."""
+    count = _page_count(path, reader, limits)
+    announce_page_count(count)
+    texts, reads, warnings = _page_texts(path, reader, second, count, limits)
+    return texts, reads, warnings, _metadata(reader)
+
+
+def _pdfium_only(path: Path, second: SecondEngine, refused: Exception, limits: Limits) -> tuple:
+    """A PDF pypdf refused, read by PDFium; if PDFium can't open it either, pypdf's reason stands."""
+    if second.document() is None:
+        raise refused
+    count = _checked_count(path, second.page_count(), limits)
+    announce_page_count(count)
+    log.info("%s: pypdf refused it (%s); PDFium opened it", path.name, refused)
+    texts, reads, warnings = _pages_by(path, count, limits, lambda n: _pdfium_page(second, n, limits))
+    info = second.metadata()
+    return texts, reads, warnings + (f"pypdf could not open it ({refused}); read by PDFium",), \
+        (clean_title(info.get("Title") or None), parse_pdf_date(info.get("CreationDate") or None))
 
 
 def _open(path: Path) -> PdfReader:
@@ -70,6 +97,10 @@ def _page_count(path: Path, reader: PdfReader, limits: Limits) -> int:
         count = len(reader.pages)
     except Exception as exc:
         raise CorruptFileError(path, f"cannot read the page tree ({_describe(exc)})") from exc
+    return _checked_count(path, count, limits)
+
+
+def _checked_count(path: Path, count: int, limits: Limits) -> int:
     if count == 0:
         raise CorruptFileError(path, "the PDF has no pages")
     if count > limits.max_pages:
@@ -77,32 +108,62 @@ def _page_count(path: Path, reader: PdfReader, limits: Limits) -> int:
     return count
 
 
-def _page_texts(path: Path, reader: PdfReader, count: int, limits: Limits
-                ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Each page's normalized text; a page that fails becomes empty with a warning."""
-    pages: list[str] = []
-    warnings: list[str] = []
-    failures: list[str] = []
-    for number in range(1, count + 1):
+def _page_texts(path: Path, reader: PdfReader, second: SecondEngine, count: int, limits: Limits) -> tuple:
+    """Each page's text by pypdf; a page pypdf fails on, or finds no text on, is asked of PDFium."""
+    def one(number: int) -> tuple[str, PageRead, tuple[str, ...]]:
         try:
             text, notes = _page_text(reader, number, limits)
         except MemoryError:
             raise  # the file, not the page, is the problem: reported as "memory" and the worker replaced
         except Exception as exc:  # one bad page must not lose the others
-            log.info("%s: page %d failed: %s", path, number, _describe(exc))
-            text, notes = "", (f"page {number}: text could not be extracted ({_describe(exc)})",)
-            failures.append(notes[0])
-        pages.append(text)
-        warnings.extend(notes)
-    if len(failures) == count:
-        raise CorruptFileError(path, f"no page could be read; {failures[0]}")
-    return tuple(pages), tuple(warnings)
+            log.info("%s: page %d failed in pypdf: %s", path, number, _describe(exc))
+            return _pdfium_page(second, number, limits, f"pypdf: {_describe(exc)}")
+        if len(text.strip()) >= MIN_TEXT_CHARS or second.document() is None:
+            return text, PageRead(PYPDF if text.strip() else ""), notes
+        other = _pdfium_page(second, number, limits)
+        return other if len(other[0].strip()) > len(text.strip()) else (text, PageRead(PYPDF if text.strip() else ""), notes)
+
+    return _pages_by(path, count, limits, one)
 
 
 def _page_text(reader: PdfReader, number: int, limits: Limits) -> tuple[str, tuple[str, ...]]:
-    """One page's normalized text, truncated to the limit, with any warning."""
+    """One page's normalized text by pypdf, truncated to the limit, with any warning."""
     raw = reader.pages[number - 1].extract_text(extraction_mode="plain")
     return truncate(normalize_text(raw or ""), limits.max_page_chars, f"page {number}")
+
+
+def _pages_by(path: Path, count: int, limits: Limits, read) -> tuple:
+    """(texts, reads, warnings) of every page by `read(number)`; CorruptFileError if no page could be read."""
+    texts, reads, warnings, failures = [], [], [], []
+    for number in range(1, count + 1):
+        text, page_read, notes = read(number)
+        if page_read.note:
+            failures.append(page_read.note)
+        texts.append(text)
+        reads.append(page_read)
+        warnings.extend(notes)
+    if len(failures) == count:
+        raise CorruptFileError(path, f"no page could be read; {failures[0]}")
+    return tuple(texts), tuple(reads), tuple(warnings)
+
+
+def _pdfium_page(second: SecondEngine, number: int, limits: Limits, failed: str = "") -> tuple:
+    """One page's text by PDFium: (text, read, warnings); `failed` says why pypdf could not read it."""
+    try:
+        raw = second.page_text(number) if second.document() is not None else None
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raw, failed = None, "; ".join(filter(None, (failed, f"PDFium: {_describe(exc)}")))
+    if raw is None:
+        if not failed:
+            return "", PageRead(), ()
+        note = f"page {number}: text could not be extracted ({failed})"
+        return "", PageRead(note=note), (note,)
+    text, notes = truncate(normalize_text(raw), limits.max_page_chars, f"page {number}")
+    if failed:
+        notes = (f"page {number}: read by PDFium ({failed})", *notes)
+    return text, PageRead(PDFIUM if text.strip() else ""), notes
 
 
 def _metadata(reader: PdfReader) -> tuple[str | None, str | None]:

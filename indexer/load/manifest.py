@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -15,8 +16,17 @@ from archive.metadata import (
     parse_title,
     parse_year,
 )
+from indexer.extract.ocr import check_language
 
-COLUMNS = ("path", "title", "type", "year", "date", "division", "access")
+COLUMNS = ("path", "title", "type", "year", "date", "division", "access", "language")
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One file's line: its metadata, and the language its scans are in (tesseract's codes), if given."""
+
+    meta: DocumentMeta
+    language: str | None = None
 
 
 class ManifestError(ValueError):
@@ -27,7 +37,7 @@ class ManifestError(ValueError):
         super().__init__(f"{manifest}: {len(problems)} problem(s)\n" + "\n".join(problems))
 
 
-def read_manifest(manifest: Path) -> dict[str, DocumentMeta]:
+def read_manifest(manifest: Path) -> dict[str, ManifestRow]:
     """Absolute file path -> the metadata the manifest gives it; raises ManifestError listing every problem."""
     manifest = Path(manifest)
     try:
@@ -37,12 +47,12 @@ def read_manifest(manifest: Path) -> dict[str, DocumentMeta]:
         raise ManifestError(manifest, [f"cannot read the manifest: {exc}"]) from None
 
 
-def _parse(manifest: Path, reader) -> dict[str, DocumentMeta]:
+def _parse(manifest: Path, reader) -> dict[str, ManifestRow]:
     header = [name.strip().lower() for name in next(reader, [])]
     problems = _check_header(header)
     if problems:
         raise ManifestError(manifest, problems)
-    rows: dict[str, DocumentMeta] = {}
+    rows: dict[str, ManifestRow] = {}
     first_line: dict[str, int] = {}
     for values in reader:
         line = reader.line_num
@@ -68,7 +78,7 @@ def _check_header(header: list[str]) -> list[str]:
     return problems
 
 
-def _row(folder: Path, row: dict[str, str]) -> tuple[str, list[str], DocumentMeta]:
+def _row(folder: Path, row: dict[str, str]) -> tuple[str, list[str], ManifestRow]:
     """The row's absolute path, its problems, and its metadata (relative paths are from the manifest's folder)."""
     problems: list[str] = []
     raw = row.get("path", "")
@@ -85,7 +95,14 @@ def _row(folder: Path, row: dict[str, str]) -> tuple[str, list[str], DocumentMet
         division=_checked(row, "division", parse_division, problems),
         access=_checked(row, "access", parse_access, problems),
     )
-    return path, problems, meta
+    return path, problems, ManifestRow(meta, _checked(row, "language", _language, problems))
+
+
+def _language(value: str) -> str:
+    try:
+        return check_language(value)
+    except ValueError as exc:
+        raise MetadataError(str(exc)) from None
 
 
 def _checked(row: dict[str, str], column: str, parse: Callable[[str], object], problems: list[str]):

@@ -4,8 +4,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Iterable
 
 from archive.catalog import Document
+from archive.pages import OcrState, PageRead
 from indexer.extract.errors import Reason
 
 
@@ -40,6 +42,21 @@ class FileOutcome:
     doc_type: str = ""
     year: int | None = None
     sha256: str = ""
+    engines: str = ""  # pages by the engine that read them, as "pypdf:12 tesseract:3"
+    needs_ocr: int = 0  # scanned pages waiting for OCR
+    ocr_failed: int = 0  # scanned pages OCR could not read (the ledger of pages says why)
+
+    def engine_counts(self) -> Counter:
+        return Counter({name: int(n) for name, n in (part.split(":") for part in self.engines.split())})
+
+
+def page_tally(reads: Iterable[PageRead]) -> dict[str, object]:
+    """FileOutcome's page fields (engines, needs_ocr, ocr_failed) for a document's page reads."""
+    reads = list(reads)
+    engines = Counter(r.engine for r in reads if r.engine)
+    return {"engines": " ".join(f"{name}:{n}" for name, n in sorted(engines.items())),
+            "needs_ocr": sum(r.ocr == OcrState.PENDING for r in reads),
+            "ocr_failed": sum(r.ocr == OcrState.FAILED for r in reads)}
 
 
 @dataclass
@@ -52,6 +69,10 @@ class LoadReport:
     failures: list[FileOutcome] = field(default_factory=list)
     failed_by_reason: Counter = field(default_factory=Counter)
     pages: int = 0
+    pages_by_engine: Counter = field(default_factory=Counter)
+    jobs: int = 1  # worker processes, for estimates
+    needs_ocr: int = 0
+    ocr_failed: int = 0
     interrupted: bool = False
 
     def add(self, outcome: FileOutcome) -> None:
@@ -61,6 +82,9 @@ class LoadReport:
             self.failed_by_reason[outcome.reason] += 1
         if outcome.outcome in (Outcome.LOADED, Outcome.WOULD_LOAD):
             self.pages += outcome.pages
+            self.pages_by_engine.update(outcome.engine_counts())
+            self.needs_ocr += outcome.needs_ocr
+            self.ocr_failed += outcome.ocr_failed
         if self.keep_outcomes:
             self.outcomes.append(outcome)
 

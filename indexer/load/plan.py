@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from archive.catalog import Catalog, FileRecord
 from archive.store import sha256_of
@@ -17,8 +18,10 @@ class Planner:
     """Unchanged files (same path, size and modification time as last time) cost one stat; otherwise the
     content hash settles duplicates of the archive and of files earlier in the same batch."""
 
-    def __init__(self, catalog: Catalog | None, retry_failed: bool, analyze: bool) -> None:
+    def __init__(self, catalog: Catalog | None, retry_failed: bool, analyze: bool,
+                 language_for: Callable[[str], str | None] = lambda path: None) -> None:
         self.catalog, self.retry_failed, self.analyze = catalog, retry_failed, analyze
+        self.language_for = language_for
         self.first_with: dict[str, str] = {}  # sha256 -> the batch's first file with that content
         self.settled: dict[str, FileOutcome] = {}  # sha256 -> what became of that first file
         self.waiting: dict[str, list[tuple[str, int, int]]] = {}  # copies waiting for the first one's outcome
@@ -65,7 +68,7 @@ class Planner:
             self.waiting.setdefault(sha, []).append((path, size, mtime))
             return None
         self.first_with[sha] = path
-        return Task(path, size, mtime, sha, analyze=self.analyze)
+        return Task(path, size, mtime, sha, analyze=self.analyze, language=self.language_for(path))
 
     def settle(self, sha: str, outcome: FileOutcome) -> list[Decision]:
         """The first file with this content is done: decide the copies that waited for it."""

@@ -21,6 +21,7 @@ from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 from indexer.extract import result as extraction
 from indexer.extract.errors import Reason
+from indexer.extract.result import OCR_PAGE_SECONDS, OCR_RENDER_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,18 @@ POLL_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class PoolLimits:
-    """Per-task limits: wall time is `base_seconds` plus `seconds_per_page` for each page announced."""
+    """Per-task limits: wall time is `base_seconds`, plus `seconds_per_page` for each page announced, plus
+    `ocr_seconds_per_page` for each page announced for OCR (a scan takes seconds of tesseract per page)."""
 
     base_seconds: float = 30.0
     seconds_per_page: float = 2.0
+    ocr_seconds_per_page: float = OCR_PAGE_SECONDS + OCR_RENDER_SECONDS  # tesseract's own limit plus rendering
     memory_mb: int = 2048
     tasks_per_worker: int = 500  # recycle workers now and then, so slow leaks in libraries stay bounded
+
+    def budget(self, pages: int, ocr_pages: int) -> float:
+        """Seconds a file of `pages` pages, `ocr_pages` of them read by OCR, may take."""
+        return self.base_seconds + self.seconds_per_page * pages + self.ocr_seconds_per_page * ocr_pages
 
 
 @dataclass(frozen=True)
@@ -60,22 +67,22 @@ class _Worker:
         child_conn.close()
         self.tasks: deque = deque()
         self.started = time.monotonic()
-        self.pages = 0
+        self.pages = self.ocr_pages = 0
         self.done = 0
 
     def send(self, task) -> None:
         if not self.tasks:
-            self.started, self.pages = time.monotonic(), 0
+            self.started, self.pages, self.ocr_pages = time.monotonic(), 0, 0
         self.tasks.append(task)
         self.conn.send(task)
 
     def deadline(self, limits: PoolLimits) -> float:
-        return self.started + limits.base_seconds + limits.seconds_per_page * self.pages
+        return self.started + limits.budget(self.pages, self.ocr_pages)
 
     def finish_one(self):
         """The running task is over: the next queued one starts now."""
         task = self.tasks.popleft()
-        self.started, self.pages, self.done = time.monotonic(), 0, self.done + 1
+        self.started, self.pages, self.ocr_pages, self.done = time.monotonic(), 0, 0, self.done + 1
         return task
 
     def kill(self) -> None:
@@ -185,8 +192,8 @@ class WorkerPool(Generic[T, R]):
                 worker.process.join(timeout=5)
                 yield self._replace(worker, pending, _death_failure(worker.process.exitcode))
                 return
-            if kind == "pages":
-                worker.pages = int(value)
+            if kind in ("pages", "ocr"):
+                setattr(worker, "pages" if kind == "pages" else "ocr_pages", int(value))
                 continue
             task = worker.finish_one()
             if kind == "memory":
@@ -199,8 +206,9 @@ class WorkerPool(Generic[T, R]):
                 return
 
     def _timeout_failure(self, worker: _Worker) -> PoolFailure:
-        budget = self.limits.base_seconds + self.limits.seconds_per_page * worker.pages
+        budget = self.limits.budget(worker.pages, worker.ocr_pages)
         pages = f" for {worker.pages} pages" if worker.pages else ""
+        pages += f" ({worker.ocr_pages} of them scans read by OCR)" if worker.ocr_pages else ""
         return PoolFailure(Reason.TIMEOUT, f"extraction took longer than {budget:.0f} s{pages}; the worker was stopped")
 
     def _replace(self, worker: _Worker, pending: deque, failure: PoolFailure | None):
@@ -232,7 +240,7 @@ def _worker_main(conn: Connection, target: Callable, memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    extraction.listen_for_page_count(lambda count: conn.send(("pages", count)))
+    extraction.listen_for_page_count(lambda kind, count: conn.send((kind, count)))
     while True:
         try:
             task = conn.recv()

@@ -5,7 +5,7 @@ Runs in the load's worker pool and touches nothing shared; the single writer tak
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archive.metadata import DocumentMeta
@@ -29,6 +29,7 @@ class Task:
     mtime_ns: int
     sha256: str
     analyze: bool = True  # turn the text into index postings in the worker (not needed for a preflight)
+    language: str | None = None  # the language of its scans, when it differs from the load's
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Failed:
 
 def prepare_task(task: Task, limits: Limits = Limits()) -> Prepared | Failed:
     """Extract and infer one file (and make its index postings)."""
+    if task.language:
+        limits = replace(limits, ocr=replace(limits.ocr, language=task.language))
     try:
         extraction = extract(Path(task.path), limits)
     except LoadError as exc:

@@ -76,12 +76,35 @@ def summary(report: LoadReport, elapsed: float, dry_run: bool = False) -> str:
         f"({counts[Outcome.DUPLICATE]} duplicates by content, {counts[Outcome.UNCHANGED]} unchanged since the last load), "
         f"{counts[Outcome.FAILED]} failed, {counts[Outcome.SKIPPED]} skipped (failed before, unchanged), "
         f"in {_duration(elapsed)}"]
+    if report.pages_by_engine:
+        lines.append("pages read by: " + ", ".join(
+            f"{ENGINE_NAMES.get(name, name)} {n}" for name, n in report.pages_by_engine.most_common()))
+    lines += _ocr_lines(report, dry_run)
     if report.failed_by_reason:
         lines.append("failed by reason: " + ", ".join(
             f"{reason} {n}" for reason, n in sorted(report.failed_by_reason.items(), key=lambda kv: -kv[1])))
     if report.interrupted:
         lines.append("Interrupted: run the same command again to finish the rest.")
     return "\n".join(lines)
+
+
+ENGINE_NAMES = {"tesseract": "OCR (tesseract)"}
+OCR_CPU_SECONDS_PER_PAGE = 3.0  # tesseract at 300 dpi, one thread (FACTS.md: 2.5-3 CPU-s a page)
+
+
+def _ocr_lines(report: LoadReport, dry_run: bool) -> list[str]:
+    """What is left for OCR: an estimate before a load, what to run after one."""
+    lines = []
+    if report.needs_ocr and dry_run:
+        minutes = report.needs_ocr * OCR_CPU_SECONDS_PER_PAGE / max(1, report.jobs) / 60
+        lines.append(f"{report.needs_ocr} scanned pages would be read by OCR: about {minutes:.0f} min "
+                     f"with {report.jobs} worker(s) (about {OCR_CPU_SECONDS_PER_PAGE:.0f} CPU-s a page)")
+    elif report.needs_ocr:
+        lines.append(f"{report.needs_ocr} scanned pages need OCR (tesseract was not available): "
+                     "run `archive ocr` once it is installed")
+    if report.ocr_failed:
+        lines.append(f"{report.ocr_failed} scanned pages could not be read by OCR (see `archive status`)")
+    return lines
 
 
 def _duration(seconds: float) -> str:

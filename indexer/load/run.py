@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -16,8 +16,10 @@ from typing import Callable, Iterable, Iterator
 from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.metadata import DocumentMeta
-from indexer.extract.result import Limits
-from indexer.load.outcomes import FileOutcome, LoadReport, Outcome, failure
+from indexer.extract.ocr import tesseract_path
+from indexer.extract.result import Limits, OcrMode
+from indexer.load.manifest import ManifestRow
+from indexer.load.outcomes import FileOutcome, LoadReport, Outcome, failure, page_tally
 from indexer.load.plan import Planner
 from indexer.load.pool import PoolFailure, PoolLimits, WorkerPool
 from indexer.load.prepare import Failed, Prepared, Task, final_meta, is_memory_failure, prepare_task
@@ -32,7 +34,7 @@ class LoadOptions:
     """How to run one load; `manifest` maps absolute paths to per-file metadata that beats `given`."""
 
     given: DocumentMeta = DocumentMeta()
-    manifest: dict[str, DocumentMeta] = field(default_factory=dict)
+    manifest: dict[str, ManifestRow] = field(default_factory=dict)
     limits: Limits = Limits()
     pool: PoolLimits = PoolLimits()
     jobs: int = os.cpu_count() or 1
@@ -48,7 +50,18 @@ class LoadOptions:
     def meta_for(self, path: str) -> DocumentMeta:
         """Manifest values first, then the command line's; inference fills the rest later."""
         row = self.manifest.get(path)
-        return row.over(self.given) if row else self.given
+        return row.meta.over(self.given) if row else self.given
+
+    def language_for(self, path: str) -> str | None:
+        """The manifest's language for this file, if it names one (else the load's, in `limits`)."""
+        row = self.manifest.get(path)
+        return row.language if row else None
+
+    def for_workers(self) -> Limits:
+        """The extraction limits; scans wait for `archive ocr` in a preflight or without tesseract."""
+        if self.dry_run or tesseract_path() is None:
+            return replace(self.limits, ocr=replace(self.limits.ocr, mode=OcrMode.DEFER))
+        return self.limits
 
 
 class Preflight:
@@ -60,10 +73,11 @@ class Preflight:
             return failure(result.path, result.reason, result.detail, result.sha256)
         meta = final_meta(result, given)
         extraction = result.extraction
-        detail = "" if extraction.text_pages else "no text layer (a scan?): not searchable yet"
+        tally = page_tally(extraction.page_reads())
+        detail = _preflight_note(extraction.text_pages, tally["needs_ocr"])
         return FileOutcome(result.path, Outcome.WOULD_LOAD, pages=extraction.page_count,
                            text_pages=extraction.text_pages, mime=extraction.mime, doc_type=meta.doc_type,
-                           year=meta.year, sha256=result.sha256, detail=detail)
+                           year=meta.year, sha256=result.sha256, detail=detail, **tally)
 
     def record(self, outcome: FileOutcome, size: int | None = None, mtime_ns: int | None = None) -> FileOutcome:
         return outcome
@@ -75,11 +89,17 @@ class Preflight:
         """Nothing to drop."""
 
 
+def _preflight_note(text_pages: int, scans: int) -> str:
+    if scans:
+        return f"{scans} scanned page(s) would be read by OCR"
+    return "" if text_pages else "no text found, and no scanned page to read by OCR"
+
+
 def run_load(data: DataDir, paths: list[Path], options: LoadOptions,
              on_outcome: Callable[[FileOutcome], None] | None = None,
              on_start: Callable[[int], None] | None = None) -> LoadReport:
     """Load (or, with `dry_run`, preflight) files; `on_start(total)` then `on_outcome` once per file."""
-    report = LoadReport(keep_outcomes=on_outcome is None)
+    report = LoadReport(keep_outcomes=on_outcome is None, jobs=options.jobs)
 
     def emit(outcome: FileOutcome) -> None:
         report.add(outcome)
@@ -92,7 +112,8 @@ def run_load(data: DataDir, paths: list[Path], options: LoadOptions,
         if on_start:
             on_start(sum(1 for _ in sources()))
         sink = Preflight() if options.dry_run else _loader(data, catalog, options)
-        planner = Planner(catalog, options.retry_failed, analyze=options.analyze_in_workers and not options.dry_run)
+        planner = Planner(catalog, options.retry_failed, analyze=options.analyze_in_workers and not options.dry_run,
+                          language_for=options.language_for)
         try:
             _drive(sources(), planner, sink, options, emit, stopping)
         except BaseException:
@@ -133,7 +154,7 @@ def _drive(sources: Iterator[str], planner: Planner, sink: Loader | Preflight, o
             elif decision is not None:
                 emit(sink.record(*decision))
 
-    target = partial(prepare_task, limits=options.limits)
+    target = partial(prepare_task, limits=options.for_workers())
     with WorkerPool(target, options.jobs, options.pool, recycle_if=is_memory_failure) as pool:
         results = _as_failed(pool.run(tasks(), stopping.is_set))
         for task, result in (list(results) if options.extract_first else results):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Sequence
 
@@ -18,7 +18,7 @@ from archive import audit
 from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.metadata import META_FIELDS, DocumentMeta
-from indexer.extract.result import Limits
+from indexer.extract.result import Limits, OcrMode
 from indexer.load.outcomes import FileOutcome, Outcome
 from indexer.load.pool import PoolLimits
 from indexer.load.run import LoadOptions, run_load
@@ -50,6 +50,8 @@ def load_uploads(data: DataDir, catalog: Catalog, uploads: Sequence[Upload], giv
     staging = Path(tempfile.mkdtemp(dir=data.ensure().root, prefix=f"{UPLOAD_FOLDER}-"))
     try:
         paths = [_save(staging / str(n), upload) for n, upload in enumerate(uploads)]
+        # Scans are read later, in the background: a person is waiting for this answer.
+        limits = replace(limits, ocr=replace(limits.ocr, mode=OcrMode.DEFER))
         options = LoadOptions(given=given, limits=limits, jobs=1, extract_first=True,
                               pool=PoolLimits(base_seconds=seconds), writer_wait_seconds=WRITER_WAIT_SECONDS)
         with _ONE_AT_A_TIME:

@@ -9,7 +9,7 @@ from archive.datadir import DataDir
 from archive.metadata import DocumentMeta, MetadataError
 from archive.store import BlobStore
 from indexer.extract.errors import Reason
-from indexer.load.outcomes import FileOutcome, Outcome, duplicate_of, failure
+from indexer.load.outcomes import FileOutcome, Outcome, duplicate_of, failure, page_tally
 from indexer.load.prepare import Failed, Prepared, final_meta
 from indexer.search.index import document_fields, ensure_current_index, index_pending, open_index, open_writer
 
@@ -59,14 +59,16 @@ class Loader:
         with self.catalog.transaction():
             doc_id = self.catalog.add_document(
                 sha256=blob.sha256, filename=Path(prepared.path).name, source_path=prepared.path,
-                mime=prepared.extraction.mime, size=blob.size, pages=prepared.extraction.pages, meta=meta)
+                mime=prepared.extraction.mime, size=blob.size, pages=prepared.extraction.pages, meta=meta,
+                reads=prepared.extraction.page_reads())
             self.catalog.record_file(prepared.path, Outcome.LOADED, size=prepared.size,
                                      mtime_ns=prepared.mtime_ns, sha256=blob.sha256, doc_id=doc_id)
         doc = self.catalog.get(doc_id)
         self._writer().update_document(**document_fields(doc, prepared.extraction.pages, prepared.analysed))
         self.pending.append(doc_id)
         return FileOutcome(prepared.path, Outcome.LOADED, doc_id, pages=doc.pages, text_pages=doc.text_pages,
-                           mime=doc.mime, doc_type=doc.doc_type, year=doc.year, sha256=doc.sha256)
+                           mime=doc.mime, doc_type=doc.doc_type, year=doc.year, sha256=doc.sha256,
+                           **page_tally(prepared.extraction.page_reads()))
 
     def record(self, outcome: FileOutcome, size: int | None = None, mtime_ns: int | None = None) -> FileOutcome:
         """Write a decided outcome (duplicate, failure, a touched file's new stat) to the ledger."""

@@ -119,10 +119,11 @@ def index_writer(ix: Index, wait_seconds: float = 0.0, optimize: bool = False, l
     writer.commit(optimize=optimize)
 
 
-def index_documents(ix: Index, catalog: Catalog, docs: Sequence[Document], analyse: Analyse = analyse_here) -> list[int]:
+def index_documents(ix: Index, catalog: Catalog, docs: Sequence[Document], analyse: Analyse = analyse_here,
+                    wait_seconds: float = 0.0) -> list[int]:
     """Add or replace documents in the index from their catalog rows; marks them indexed."""
     done: list[int] = []
-    with index_writer(ix) as writer:
+    with index_writer(ix, wait_seconds) as writer:
         for doc, postings in zip(docs, analyse(catalog, [doc.id for doc in docs])):
             writer.update_document(**document_fields(doc, (), postings))
             done.append(doc.id)
@@ -135,7 +136,8 @@ def remove_document(ix: Index, doc_id: int) -> None:
         writer.delete_by_term("id", str(doc_id))
 
 
-def index_pending(ix: Index, catalog: Catalog, batch: int | None = None, jobs: int | None = None) -> int:
+def index_pending(ix: Index, catalog: Catalog, batch: int | None = None, jobs: int | None = None,
+                  wait_seconds: float = 0.0) -> int:
     """Index catalog rows left pending (a crashed load, an edit, a rebuild); returns how many.
 
     A large backlog is analysed by `jobs` worker processes (default: one per core).
@@ -143,7 +145,7 @@ def index_pending(ix: Index, catalog: Catalog, batch: int | None = None, jobs: i
     total = 0
     with analysers(catalog.path, catalog.count(status="pending"), jobs) as analyse:
         while pending := _take(catalog.iter_documents(status="pending"), batch or INDEX_BATCH):
-            total += len(index_documents(ix, catalog, pending, analyse))
+            total += len(index_documents(ix, catalog, pending, analyse, wait_seconds))
     return total
 
 

@@ -116,7 +116,7 @@ def test_an_unexpected_error_is_a_plain_500_page(app, client, monkeypatch):
 def test_result_links_are_the_routes_own_urls(app, client):
     from flask import url_for
 
-    from web.presenters import DocumentUrls
+    from web.presenters.common import DocumentUrls
 
     html = client.get("/search?q=pension").get_data(as_text=True)
     with app.test_request_context():

@@ -78,7 +78,8 @@ def test_long_page_is_truncated_with_warning(report: Path) -> None:
     assert result.warnings[0].startswith("page 1: text truncated")
 
 
-def test_failing_page_becomes_empty_with_warning(report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _flaky_pypdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pypdf fails on the page about dues, as it does on some real pages (a plain TypeError, FACTS.md)."""
     original = PageObject.extract_text
 
     def flaky(self: PageObject, *args: object, **kwargs: object) -> str:
@@ -88,15 +89,58 @@ def test_failing_page_becomes_empty_with_warning(report: Path, monkeypatch: pyte
         return text
 
     monkeypatch.setattr(PageObject, "extract_text", flaky)
+
+
+def test_a_page_pypdf_fails_on_is_read_by_pdfium(report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _flaky_pypdf(monkeypatch)
+    result = extract_pdf(report)
+    assert result.pages[1] == "Second page talks about dues" and "locals" in result.pages[2]
+    assert [r.engine for r in result.page_reads()] == ["pypdf", "pdfium", "pypdf"]
+    assert result.warnings == ("page 2: read by PDFium (pypdf: TypeError: injected failure)",)
+
+
+def test_a_page_both_engines_fail_on_becomes_empty_with_warning(report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.extract.pdfium import SecondEngine
+
+    _flaky_pypdf(monkeypatch)
+    original = SecondEngine.page_text
+    monkeypatch.setattr(SecondEngine, "page_text",
+                        lambda self, n: (_ for _ in ()).throw(ValueError("also broken")) if n == 2 else original(self, n))
     result = extract_pdf(report)
     assert result.pages[1] == "" and "locals" in result.pages[2] and "First" in result.pages[0]
-    assert result.warnings == ("page 2: text could not be extracted (TypeError: injected failure)",)
+    assert result.warnings == ("page 2: text could not be extracted "
+                               "(pypdf: TypeError: injected failure; PDFium: ValueError: also broken)",)
 
 
 def test_every_page_failing_is_corrupt(report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(self: PageObject, *args: object, **kwargs: object) -> str:
         raise ValueError("bad content stream")
 
+    from indexer.extract.pdfium import SecondEngine
+
     monkeypatch.setattr(PageObject, "extract_text", broken)
+    monkeypatch.setattr(SecondEngine, "page_text", broken)  # PDFium, the second engine, fails too
     with pytest.raises(CorruptFileError, match="no page could be read"):
         extract_pdf(report)
+
+
+def test_a_pdf_pypdf_cannot_open_is_read_by_pdfium(tmp_path: Path) -> None:
+    # Shaped like real damaged files: a download cut off before its cross-reference table and trailer.
+    from pypdf import PdfReader
+
+    from tests.builders import make_cut_trailer_pdf
+
+    damaged = make_cut_trailer_pdf(tmp_path / "minutes.pdf", "Minutes of the executive board meeting")
+    with pytest.raises(Exception, match="Stream has ended unexpectedly"):
+        PdfReader(damaged)
+    result = extract_pdf(damaged)
+    assert result.pages == ("Minutes of the executive board meeting",)
+    assert [r.engine for r in result.page_reads()] == ["pdfium"]
+    assert result.warnings[-1].startswith("pypdf could not open it") and result.warnings[-1].endswith("read by PDFium")
+
+
+def test_a_pdf_neither_engine_can_open_keeps_pypdfs_reason(tmp_path: Path) -> None:
+    header_only = tmp_path / "invalid.pdf"
+    header_only.write_bytes(b"%PDF-1.4\n%%EOF\n")  # like a real 44-byte file from a PDF library's tests
+    with pytest.raises(CorruptFileError, match="startxref not found"):
+        extract_pdf(header_only)

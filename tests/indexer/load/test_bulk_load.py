@@ -78,7 +78,7 @@ def test_a_dry_run_writes_nothing_and_says_what_would_happen(tmp_path, data):
     outcomes = _by_path(report)
     assert outcomes["again.pdf"].outcome == "duplicate" and outcomes["again.pdf"].doc_id
     assert outcomes["scan.pdf"].outcome == "would-load" and outcomes["scan.pdf"].text_pages == 0
-    assert "no text layer" in outcomes["scan.pdf"].detail
+    assert outcomes["scan.pdf"].detail == "no text found, and no scanned page to read by OCR"
     report_pdf = outcomes["2021-report.pdf"]
     assert (report_pdf.doc_type, report_pdf.year, report_pdf.pages, report_pdf.mime) == (
         "convention_report", 2021, 2, "application/pdf")
@@ -137,7 +137,7 @@ def test_manifest_problems_are_reported_with_their_line_numbers(tmp_path):
     with pytest.raises(ManifestError) as caught:
         read_manifest(manifest)
     assert caught.value.problems == ["line 1: unknown column 'colour' (allowed: path, title, type, year, date, "
-                                     "division, access)"]
+                                     "division, access, language)"]
     _write_manifest(manifest, [["path", "type", "year"], ["a.pdf", "financial_audit", "2019"],
                                ["missing.pdf", "", ""], ["a.pdf", "memo", "20019"]])
     with pytest.raises(ManifestError) as caught:
