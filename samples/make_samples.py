@@ -5,7 +5,7 @@ Everything here is fictional: the "Riverstate Federation of Teachers and Public 
 its officers, locals, employers, towns and figures are invented for tests and demos.
 
 Run from anywhere:  .venv/bin/python samples/make_samples.py [--no-check]
-The words live in samples/*.toml (samples/README.md describes the format); this script only
+The words live in samples/words/*.toml (samples/README.md describes the format); this script only
 lays them out. The output is byte-identical on every run (reportlab invariant mode, no
 clocks, no randomness). Afterwards it re-reads every file and checks the facts that the data
 files state (phrase -> file and page), then prints a summary.
@@ -35,6 +35,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 # test suite loads every folder under samples/ as documents (tests/conftest.py), so a data folder
 # would be loaded too.
 HERE = Path(__file__).resolve().parent
+WORDS = HERE / "words"  # the documents' words; every other folder here is generated output
 SHARED = "shared.toml"  # names and passages used by several documents; every other file describes documents
 MANIFEST_FIELDS = ["path", "title", "type", "year", "date", "division", "access"]
 # English month names, fixed here because strftime("%B") follows the locale.
@@ -47,7 +48,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 # ---------------------------------------------------------------------------------------------
 def read_toml(name: str) -> dict:
     """Parse one data file."""
-    with open(HERE / name, "rb") as f:
+    with open(WORDS / name, "rb") as f:
         return tomllib.load(f)
 
 
@@ -73,7 +74,7 @@ def load_documents() -> list[dict]:
     """Every document described in the *.toml files, one dict each, with its placeholders filled."""
     shared = read_toml(SHARED)
     docs = []
-    for path in sorted(HERE.glob("*.toml")):
+    for path in sorted(WORDS.glob("*.toml")):
         if path.name == SHARED:
             continue
         data = read_toml(path.name)
@@ -311,7 +312,7 @@ def write_html(doc: dict, path: Path) -> None:
     body += ["<p>%s</p>" % p for p in paras[1:]]
     values = {k: esc(unwrap(v)) for k, v in doc.items() if isinstance(v, str)}  # unwrap: {about} is wrapped
     values.update(body=body, extra_style=doc.get("extra_style", []), extra_script=doc.get("extra_script", []))
-    path.write_bytes(fill_template((HERE / doc["template"]).read_text("utf-8"), values).encode("utf-8"))
+    path.write_bytes(fill_template((WORDS / doc["template"]).read_text("utf-8"), values).encode("utf-8"))
 
 
 def write_text(doc: dict, path: Path) -> None:
@@ -427,7 +428,7 @@ def verify(docs: list[dict]) -> list[str]:
                 problems.append("%s unexpectedly decodes as UTF-8" % doc["path"])
             except UnicodeDecodeError:
                 pass
-    size = sum(p.stat().st_size for p in HERE.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in HERE.rglob("*") if p.is_file() and WORDS not in p.parents)
     if size > 2_000_000:
         problems.append("samples/ is %d bytes, over 2 MB" % size)
     return problems
