@@ -96,8 +96,8 @@ def _ocr_lines(report: LoadReport, dry_run: bool) -> list[str]:
     """What is left for OCR: an estimate before a load, what to run after one."""
     lines = []
     if report.needs_ocr and dry_run:
-        minutes = report.needs_ocr * OCR_CPU_SECONDS_PER_PAGE / max(1, report.jobs) / 60
-        lines.append(f"{report.needs_ocr} scanned pages would be read by OCR: about {minutes:.0f} min "
+        seconds = report.needs_ocr * OCR_CPU_SECONDS_PER_PAGE / max(1, report.jobs)
+        lines.append(f"{report.needs_ocr} scanned pages would be read by OCR: about {_duration(seconds)} "
                      f"with {report.jobs} worker(s) (about {OCR_CPU_SECONDS_PER_PAGE:.0f} CPU-s a page)")
     elif report.needs_ocr:
         lines.append(f"{report.needs_ocr} scanned pages need OCR (tesseract was not available): "
