@@ -143,4 +143,34 @@ def make_scan_pdf(path: Path, pages: Sequence[str], turn: int = 0, dpi: int = 20
     document.close()
     out.save()
     typeset.unlink()
+
+# Text documents shaped like the real ones libmagic misnamed (FACTS.md, "What a load of real documents showed").
+
+def make_page_with_leading_script(path: Path, title: str, body: str, script_kb: int = 20) -> Path:
+    """A web page whose <head> opens with a large inline analytics script; libmagic calls it JavaScript."""
+    pushes = "".join(f"    w.dataLayer.push({{'event': 'view', 'slot': {n}}});\n" for n in range(script_kb * 20))
+    script = f"<script>\n  (function(w, d) {{\n{pushes}  }})(window, document);\n</script>\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'\n  <!DOCTYPE html>\n<html lang="en"><head>\n{script}<title>{title}</title>\n</head>\n'
+                    f"<body><nav>Home | News</nav><h1>{title}</h1><p>{body}</p></body></html>\n")
+    return path
+
+
+def make_indented_contract(path: Path) -> Path:
+    """A plain-text contract opening with indented capitals over a ruled line; libmagic calls it AppleWorks."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("    OFFICE AND PROFESSIONAL EMPLOYEES\n    LOCAL 153 COLLECTIVE BARGAINING AGREEMENT\n"
+                    "    " + "=" * 80 + "\n\n"
+                    "ARTICLE 1. RECOGNITION\n\nThe Employer recognizes the Union as the sole bargaining agent.\n")
+    return path
+
+
+def make_markdown_post(path: Path) -> Path:
+    """A Markdown press post with YAML front matter whose wrapped prose libmagic calls C source."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('---\ntitle: "Nurses ratify a new contract"\ndate: 2016-03-29\nlayout: post\n'
+                    "tags:\n- nurses\n- bargaining\n---\n\n"
+                    "# Riverside nurses vote yes\n\nAfter six months of bargaining, the\n"
+                    "union members at [Riverside General](https://example.org/riverside) voted\n"
+                    "to accept the **new agreement**.\n")
     return path

@@ -1,4 +1,4 @@
-"""What a file really is, by its bytes: libmagic plus the blind spots measured in FACTS.md."""
+"""What a file really is, by its bytes: libmagic, its measured blind spots, and text first for documents' names."""
 from __future__ import annotations
 
 import logging
@@ -8,24 +8,35 @@ from pathlib import Path
 import magic
 
 from indexer.extract.errors import CorruptFileError, DisguisedFileError, EmptyFileError, UnsupportedTypeError
+from indexer.extract.text import looks_like_text
 
 log = logging.getLogger(__name__)
 
-PDF, HTML, TEXT = "application/pdf", "text/html", "text/plain"
-SUPPORTED: frozenset[str] = frozenset({PDF, HTML, TEXT})
+PDF, HTML, TEXT, MARKDOWN = "application/pdf", "text/html", "text/plain", "text/markdown"
+SUPPORTED: frozenset[str] = frozenset({PDF, HTML, TEXT, MARKDOWN})
 
 HEAD_BYTES = 8192
+# Enough to step over the inline scripts and comments some pages open with before <html>.
+HTML_SNIFF_BYTES = 1024 * 1024
+# Names of documents we read as text. For text, libmagic guesses (JavaScript, C source, AppleWorks...):
+# here its answer is only a hint, and bytes that decode as text are read as HTML, Markdown or plain text.
+DOCUMENT_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".md", ".markdown", ".htm", ".html", ""})
+MARKDOWN_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown"})
 # Names that promise a type we read; anything else inside them is refused as a disguise.
-PROMISING_SUFFIXES: frozenset[str] = frozenset({".pdf", ".html", ".htm", ".txt"})
+PROMISING_SUFFIXES: frozenset[str] = frozenset({".pdf", *DOCUMENT_SUFFIXES} - {""})
+# Scripts and stylesheets are never documents, even when libmagic calls them plain text (it has no CSS rule).
+CODE_SUFFIXES: frozenset[str] = frozenset({".js", ".mjs", ".cjs", ".css"})
 EMPTY_MIMES = frozenset({"inode/x-empty", "application/x-empty"})
-# libmagic guesses a programming language for some prose; in a .txt it is still text.
-_TEXT_SUFFIXES = frozenset({".txt", ".text"})
 _HTML_TAG = re.compile(
     rb"<\s*(?:!doctype\s+html|html|head|body|title|meta|p|div|span|h[1-6]|table|ul|ol|li|br|a\s|"
     rb"section|article|main|nav|header|footer|script|style)\b",
     re.IGNORECASE,
 )
 _HTML_CLOSE = re.compile(rb"</\s*(?:html|body|p|div|span|h[1-6]|table|ul|ol|li|a|section|article)\s*>", re.I)
+_HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.I)
+# What may come before <html> in a real page: whitespace, comments, an XML declaration, scripts and styles.
+_LEADING_NOISE = re.compile(
+    rb"\s+|<!--.*?-->|<\?xml[^>]*\?>|<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 
 _KINDS: tuple[tuple[str, str], ...] = (
     ("application/x-executable", "an executable program"),
@@ -57,21 +68,36 @@ _KINDS: tuple[tuple[str, str], ...] = (
 
 
 def detect_mime(path: Path) -> str:
-    """The MIME type of the file's content: pdf, html, plain text, or what libmagic says."""
-    head = _read_head(path)
+    """The MIME type of the file's content: pdf, html, markdown, plain text, or what libmagic says."""
+    head = _read_head(path, HEAD_BYTES)
     if not head:
         raise EmptyFileError(path, "the file is empty (0 bytes)")
     mime = _libmagic(path, head)
     if mime in EMPTY_MIMES:
         raise EmptyFileError(path, "the file is empty")
-    return _correct(path, mime, head)
+    if mime == PDF or b"%PDF-" in head[:1024]:  # content beats the name: a .txt holding a PDF is a PDF
+        return PDF
+    if _named_as_document(path) and (mime in (TEXT, HTML) or looks_like_text(head)):
+        return _text_kind(path, mime, head)
+    return _correct(mime, head)
+
+
+def _text_kind(path: Path, mime: str, head: bytes) -> str:
+    """How to read a document-named text file: HTML if it parses as HTML, Markdown if so named, else text."""
+    if opens_as_html(_read_head(path, HTML_SNIFF_BYTES)):
+        return HTML
+    if Path(path).suffix.lower() in MARKDOWN_SUFFIXES:  # Markdown may hold inline HTML: only a page is HTML
+        return MARKDOWN
+    return HTML if mime == HTML or looks_like_html(head) else TEXT
 
 
 def check_disguise(path: Path, mime: str) -> None:
     """Refuse content we cannot read: a disguise if the name promised a readable type, else unsupported."""
+    suffix = Path(path).suffix.lower()
+    if suffix in CODE_SUFFIXES and mime != PDF:
+        raise UnsupportedTypeError(path, f"a {suffix} file is a script or stylesheet, not a document ({mime})")
     if mime in SUPPORTED:
         return
-    suffix = Path(path).suffix.lower()
     kind = describe_mime(mime)
     if suffix not in PROMISING_SUFFIXES:
         raise UnsupportedTypeError(path, f"unsupported file type {mime} ({kind})")
@@ -89,10 +115,15 @@ def describe_mime(mime: str) -> str:
     return f"a {mime} file"
 
 
-def _read_head(path: Path) -> bytes:
-    """The first bytes of the file."""
+def _read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the file."""
     with Path(path).open("rb") as handle:
-        return handle.read(HEAD_BYTES)
+        return handle.read(size)
+
+
+def _named_as_document(path: Path) -> bool:
+    """True for the names of documents we read as text (.txt, .md, .html... or no suffix)."""
+    return Path(path).suffix.lower() in DOCUMENT_SUFFIXES
 
 
 def _libmagic(path: Path, head: bytes) -> str:
@@ -105,22 +136,24 @@ def _libmagic(path: Path, head: bytes) -> str:
     return (mime or "application/octet-stream").split(",", 1)[0].split(";", 1)[0].strip().lower()
 
 
-def _correct(path: Path, mime: str, head: bytes) -> str:
-    """Fix libmagic's measured blind spots: junk before %PDF, HTML fragments, BOM-less UTF-16."""
-    if mime != PDF and b"%PDF-" in head[:1024]:
-        return PDF
+def _correct(mime: str, head: bytes) -> str:
+    """Fix libmagic's measured blind spots for other names: XHTML, HTML fragments, BOM-less UTF-16."""
     if mime in ("application/xhtml+xml", "text/xml") and re.search(rb"<html\b", head, re.I):
         return HTML
-    if mime.startswith("text/") and mime not in SUPPORTED:
-        if looks_like_html(head):
-            return HTML
-        if Path(path).suffix.lower() in _TEXT_SUFFIXES:
-            return TEXT
-    if mime == TEXT and looks_like_html(head):
+    if mime.startswith("text/") and looks_like_html(head):
         return HTML
     if mime == "application/octet-stream" and _looks_like_utf16(head):
         return TEXT
     return mime
+
+
+def opens_as_html(data: bytes) -> bool:
+    """True when a doctype or an html/head/body tag opens the file, after any scripts, comments and spaces."""
+    start = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    position = 0
+    while noise := _LEADING_NOISE.match(start, position):
+        position = noise.end()
+    return bool(_HTML_START.match(start, position))
 
 
 def looks_like_html(head: bytes) -> bool:

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from indexer.extract.detect import HTML, PDF, TEXT, check_disguise, detect_mime
+from indexer.extract.detect import HTML, MARKDOWN, PDF, TEXT, check_disguise, detect_mime
 from indexer.extract.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -17,6 +17,7 @@ from indexer.extract.errors import (
     OversizedError,
 )
 from indexer.extract.html import extract_html
+from indexer.extract.markdown import extract_markdown
 from indexer.extract.pdf import extract_pdf
 from indexer.extract.text import extract_text
 from indexer.extract.result import Extraction, Limits
@@ -24,7 +25,9 @@ from indexer.extract.result import Extraction, Limits
 log = logging.getLogger(__name__)
 
 Extractor = Callable[[Path, Limits], Extraction]
-EXTRACTORS: dict[str, Extractor] = {PDF: extract_pdf, HTML: extract_html, TEXT: extract_text}
+EXTRACTORS: dict[str, Extractor] = {
+    PDF: extract_pdf, HTML: extract_html, TEXT: extract_text, MARKDOWN: extract_markdown,
+}
 
 
 def extract(path: Path, limits: Limits = Limits()) -> Extraction:

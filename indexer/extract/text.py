@@ -9,6 +9,8 @@ from indexer.extract.result import Extraction, Limits
 
 MIME = "text/plain"
 MAX_TITLE_CHARS = 200
+# Real text has next to no control characters; binary data read as latin-1 has about one in five.
+MAX_CONTROL_SHARE = 0.05
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: FF FE 00 00 also starts like UTF-16 LE
@@ -22,6 +24,7 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\ufeff\ud800-\
 _LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x1c": "\n", "\x1d": "\n", "\x1e": "\n",
                               "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_UNICODE_BOMS = tuple(bom for bom, codec in _BOMS if codec != "utf-8-sig")  # UTF-16/32: NUL bytes are normal
 
 
 def extract_text(path: Path, limits: Limits = Limits()) -> Extraction:
@@ -44,6 +47,27 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             except (UnicodeDecodeError, LookupError):
                 continue
     return data.decode("latin-1")
+
+
+def looks_like_text(head: bytes) -> bool:
+    """True when a file's first bytes are text: no NUL (outside UTF-16/32), few control characters decoded."""
+    if b"\x00" in head and not head.startswith(_UNICODE_BOMS):
+        return False
+    text = decode_bytes(_whole_characters(head))
+    junk = len(_CONTROL.findall(text)) + text.count("\ufffd")
+    return junk <= MAX_CONTROL_SHARE * len(text)
+
+
+def _whole_characters(head: bytes) -> bytes:
+    """The head without a UTF-8 character cut off at its end, so UTF-8 text still decodes as UTF-8."""
+    for back in range(1, min(4, len(head)) + 1):
+        byte = head[-back]
+        if byte < 0x80:
+            return head
+        if byte >= 0xC0:  # the lead byte of the last character says how long it should be
+            length = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return head[:-back] if length > back else head
+    return head
 
 
 def normalize_text(text: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from archive import audit
 from archive.catalog import Catalog
 from archive.store import BlobStore
-from tests.builders import make_pdf
+from tests.builders import make_indented_contract, make_markdown_post, make_page_with_leading_script, make_pdf
 from tests.web.conftest import client_as, csrf_token, make_app
 
 
@@ -58,6 +58,27 @@ def test_upload_with_blank_fields_infers_like_the_command_line(restricted_app, t
     assert _upload(staff, [(pdf.read_bytes(), "2011-audit.pdf")]).status_code == 200
     hit = staff.get("/api/search?q=kumquat").get_json()["hits"][0]
     assert (hit["type"], hit["year"], hit["title"], hit["access"]) == ("financial_audit", 2011, "Audit 2011", "public")
+
+
+def test_text_documents_libmagic_misnames_upload_and_are_served_as_text(restricted_app, tmp_path):
+    staff = client_as(restricted_app, "staff")
+    files = [make_markdown_post(tmp_path / "nurses-ratify.md"), make_indented_contract(tmp_path / "local-153.txt"),
+             make_page_with_leading_script(tmp_path / "strike.html", "Strike ends at Mercy", "Quinceberry picket.")]
+    page = _upload(staff, [(path.read_bytes(), path.name) for path in files]).get_data(as_text=True)
+    assert page.count('class="outcome-loaded"') == 3
+    found = {word: [staff.get(f"/api/documents/{doc_id}").get_json() for doc_id in _hits(staff, word)]
+             for word in ("riverside", "quinceberry", "recognizes")}
+    assert {word: [(d["title"], d["year"], d["mime"]) for d in docs] for word, docs in found.items()} == {
+        "riverside": [("Nurses ratify a new contract", 2016, "text/markdown")],
+        "quinceberry": [("Strike ends at Mercy", None, "text/html")],
+        "recognizes": [("OFFICE AND PROFESSIONAL EMPLOYEES", None, "text/plain")],
+    }
+    assert _hits(staff, "layout") == []  # a front-matter key, not the post's text
+    doc_id = found["riverside"][0]["id"]
+    assert "text/markdown" in staff.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert staff.get(f"/documents/{doc_id}/view").mimetype == "text/plain"
+    download = staff.get(f"/documents/{doc_id}/download")
+    assert (download.mimetype, download.data) == ("text/markdown", files[0].read_bytes())
 
 
 def test_disguised_executable_is_refused_and_nothing_is_kept(restricted_app, restricted):
