@@ -143,6 +143,8 @@ def make_scan_pdf(path: Path, pages: Sequence[str], turn: int = 0, dpi: int = 20
     document.close()
     out.save()
     typeset.unlink()
+    return path
+
 
 # Text documents shaped like the real ones libmagic misnamed (FACTS.md, "What a load of real documents showed").
 
