@@ -1,6 +1,7 @@
 """OCR from the command line: the language checked before any work, preflight estimates, status, `archive ocr`."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_status_counts_pages_and_archive_ocr_reads_the_backlog(cli_runner, tmp_p
     read = run(cli_runner, tmp_path / "data", "ocr", "--jobs", "2", "-v")
     assert read.exit_code == 0, read.output
     assert "Read 2 scanned pages of 1 documents by OCR, 0 failed, 0 were not scans" in read.output
-    assert "document 1, page 2: done (" in read.output
+    assert re.search(r"^document \d+, page 2: done \(9\d% confidence\)$", read.output, re.M), read.output
     assert "read by OCR              2" in run(cli_runner, tmp_path / "data", "status").output
     assert "arbitrator" in run(cli_runner, tmp_path / "data", "search", "arbitrator").output.lower()
 
