@@ -221,7 +221,7 @@ def _echo_results(results) -> None:
         doc = hit.document
         click.echo(f"\n[{doc.id}] {doc.title} ({DOC_TYPES.get(doc.doc_type, doc.doc_type)}, "
                    f"{doc.year or 'year unknown'}, {doc.division}) {doc.filename}")
-        for page in hit.pages:
+        for page in hit.page_hits:
             click.echo(f"    p.{page.page}: {page.snippet_text}")
         if hit.more_pages:
             click.echo(f"    and {hit.more_pages} more pages")

@@ -25,7 +25,7 @@ def hit_to_json(hit: Hit) -> dict:
     return {
         "id": doc.id, "title": doc.title, "type": doc.doc_type, "year": doc.year, "date": doc.date,
         "division": doc.division, "access": doc.access, "filename": doc.filename,
-        "pages": [page_to_json(page) for page in hit.pages], "more_pages": hit.more_pages,
+        "pages": [page_to_json(page) for page in hit.page_hits], "more_pages": hit.more_pages,
     }
 
 
@@ -51,6 +51,6 @@ EXPORT_COLUMNS = ("id", "title", "type", "year", "division", "pages", "snippet",
 def export_record(hit: Hit, url: str) -> dict:
     """One exported result: the document, its matching pages, the best page's snippet and its URL."""
     doc = hit.document
-    snippet = hit.pages[0].snippet_text if hit.pages else "".join(s.text for s in hit.lead)
+    snippet = hit.page_hits[0].snippet_text if hit.page_hits else "".join(s.text for s in hit.lead)
     return {"id": doc.id, "title": doc.title, "type": doc.doc_type, "year": doc.year, "division": doc.division,
             "pages": sorted(hit.page_numbers), "snippet": snippet, "url": url}

@@ -65,7 +65,7 @@ class YearCount:
 @dataclass(frozen=True)
 class Hit:
     document: Document
-    pages: tuple[PageHit, ...]  # best matching pages, at most PAGES_PER_HIT
+    page_hits: tuple[PageHit, ...]  # best matching pages, at most PAGES_PER_HIT
     more_pages: int  # matching pages beyond those
     lead: tuple[Segment, ...] = ()  # opening words, when the query matched no page text
     page_numbers: tuple[int, ...] = ()  # every matching page, best first

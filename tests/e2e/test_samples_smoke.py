@@ -35,7 +35,7 @@ def test_every_sample_document_is_loaded(samples_archive):
 def test_a_known_phrase_is_found_on_its_page(searcher, phrase, relative, page):
     results = searcher.search(SearchRequest(phrase))
     assert [Path(h.document.source_path).relative_to(SAMPLES).as_posix() for h in results.hits] == [relative]
-    assert results.hits[0].pages[0].page == page
+    assert results.hits[0].page_hits[0].page == page
 
 
 @pytest.mark.parametrize("hidden", ["quokkaBeaconTelemetry", "marzipan"])

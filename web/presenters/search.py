@@ -187,7 +187,7 @@ def _hit_view(hit: Hit, query: str, doc_url: DocumentUrls) -> HitView:
     return HitView(
         id=doc.id, title=doc.title, url=doc_url("pages.document", doc.id) + q,
         download_url=doc_url("pages.download", doc.id), meta=document_meta_line(doc),
-        pages=tuple(PageView(p.page, snippet_html(p.snippet), _page_url(doc, p.page, doc_url)) for p in hit.pages),
+        pages=tuple(PageView(p.page, snippet_html(p.snippet), _page_url(doc, p.page, doc_url)) for p in hit.page_hits),
         more_pages=hit.more_pages, lead=snippet_html(hit.lead),
     )
 

@@ -174,7 +174,7 @@ def test_documents_indexed_from_worker_postings_are_found_by_stem_and_phrase(tmp
         try:
             for query in ("negotiated", '"pension agreement"'):
                 results = searcher.search(SearchRequest(query=query))
-                assert results.total == 1 and [p.page for p in results.hits[0].pages] == [2], query
+                assert results.total == 1 and [p.page for p in results.hits[0].page_hits] == [2], query
         finally:
             searcher.close()
 

@@ -20,8 +20,8 @@ def titles(results) -> list[str]:
 def test_a_word_finds_the_document_and_the_page_it_is_on(searcher):
     results = searcher.search(SearchRequest("pension"))
     assert titles(results) == ["Financial Audit for Fiscal Year 2019"]
-    assert [p.page for p in results.hits[0].pages] == [3]
-    assert [s.text for s in results.hits[0].pages[0].snippet if s.match] == ["pension"]
+    assert [p.page for p in results.hits[0].page_hits] == [3]
+    assert [s.text for s in results.hits[0].page_hits[0].snippet if s.match] == ["pension"]
 
 
 def test_stemming_finds_other_forms_of_a_word(searcher):

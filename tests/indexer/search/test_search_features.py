@@ -52,15 +52,15 @@ def test_hit_lists_the_page_where_the_words_are_with_a_marked_snippet(searcher):
     results = searcher.search(SearchRequest("pension liability"))
     hit = results.hits[0]
     assert hit.document.title == "Financial Audit for Fiscal Year 2019"
-    assert [p.page for p in hit.pages] == [3]
-    assert [s.text for s in hit.pages[0].snippet if s.match] == ["pension", "liability"]
+    assert [p.page for p in hit.page_hits] == [3]
+    assert [s.text for s in hit.page_hits[0].snippet if s.match] == ["pension", "liability"]
 
 
 def test_stemming_finds_other_forms_of_a_word(searcher):
     results = searcher.search(SearchRequest("negotiations"))
     assert sorted(titles(results)) == ["2021 Convention Report", "Financial Audit for Fiscal Year 2019"]
     audit = next(h for h in results.hits if "2019" in h.document.title)
-    assert [s.text for s in audit.pages[0].snippet if s.match] == ["negotiated"]
+    assert [s.text for s in audit.page_hits[0].snippet if s.match] == ["negotiated"]
 
 
 def test_phrase_needs_the_words_in_order(searcher):
