@@ -87,6 +87,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE pages ADD COLUMN note TEXT NOT NULL DEFAULT '';
     CREATE INDEX pages_ocr ON pages(ocr, doc_id);
     """,
+    """
+    ALTER TABLE documents ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX documents_changed ON documents(changed);
+    """,
 )
 
 
@@ -157,6 +161,12 @@ def _read_values(read: PageRead) -> tuple:
 def _read(row: Sequence) -> PageRead:
     engine, ocr, language, confidence, note = row
     return PageRead(engine, OcrState(ocr), language, confidence, note)
+
+
+def _mark_changed(db: sqlite3.Connection, doc_id: int) -> None:
+    """Give the document the next number of the change sequence (inside the caller's transaction)."""
+    db.execute("UPDATE documents SET changed = (SELECT COALESCE(MAX(changed), 0) + 1 FROM documents) WHERE id = ?",
+               (doc_id,))
 
 
 def utc_now() -> str:
@@ -230,6 +240,7 @@ class Catalog:
                  meta.doc_type, meta.year, meta.date, meta.division, meta.access, utc_now()),
             )
             doc_id = int(cursor.lastrowid)
+            _mark_changed(db, doc_id)
             reads = reads or [PageRead()] * len(pages)
             db.executemany(f"INSERT INTO pages (doc_id, page_no, text, {_READ_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                            ((doc_id, number, text, *_read_values(read))
@@ -271,6 +282,18 @@ class Catalog:
         with self.transaction() as db:
             db.executemany("UPDATE documents SET status = 'indexed' WHERE id = ?", ((i,) for i in ids))
 
+    def last_change(self) -> int:
+        """The newest number of the change sequence: every insert or change of a document takes the next one."""
+        return self.db.execute("SELECT COALESCE(MAX(changed), 0) FROM documents").fetchone()[0]
+
+    def changed_after(self, change: int) -> list[Document]:
+        """Documents inserted or changed after `change` (a rebuild catches up with these before its swap)."""
+        rows = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE changed > ? ORDER BY id", (change,))
+        return [Document(*row) for row in rows]
+
+    def document_ids(self) -> set[int]:
+        return {doc_id for (doc_id,) in self.db.execute("SELECT id FROM documents")}
+
     def mark_all_pending(self) -> None:
         """Flag every document for indexing again (a rebuild in progress)."""
         with self.transaction() as db:
@@ -283,12 +306,14 @@ class Catalog:
                 "UPDATE documents SET title=?, doc_type=?, year=?, date=?, division=?, access=?,"
                 " status='pending' WHERE id=?",
                 (meta.title, meta.doc_type, meta.year, meta.date, meta.division, meta.access, doc_id))
+            _mark_changed(db, doc_id)
 
     def set_withdrawn(self, doc_id: int, withdrawn: bool) -> None:
         """Withdraw a document (hidden from all but staff, kept in the store) or restore it; index pending."""
         with self.transaction() as db:
             db.execute("UPDATE documents SET withdrawn_at=?, status='pending' WHERE id=?",
                        (utc_now() if withdrawn else None, doc_id))
+            _mark_changed(db, doc_id)
 
     def set_source(self, doc_id: int, source_path: str) -> None:
         """Say where a document came from when it was not a file on disk (a web upload)."""
@@ -348,6 +373,7 @@ class Catalog:
             db.execute("UPDATE documents SET status = 'pending', text_pages ="
                        " (SELECT COUNT(*) FROM pages WHERE doc_id = ? AND trim(text) <> '') WHERE id = ?",
                        (doc_id, doc_id))
+            _mark_changed(db, doc_id)
 
     def documents_to_ocr(self, mime: str, states: Sequence[OcrState]) -> list[int]:
         """Documents of this type with a page in one of these OCR states (pages without text when UNKNOWN)."""

@@ -305,7 +305,7 @@ def main() -> None:
         show(f"HTTP, waitress x{args.processes}, 8 clients", http_stats)
         print(f"HTTP errors: {errors}; RSS after the run (parent, then each serving process): "
               + ", ".join(f"{kb / 1024:.0f} MB" for kb in rss))
-    print(f"targets: in-process p50 <= 20 ms, p95 <= 100 ms; HTTP p95 <= 150 ms")
+    print("targets: in-process p50 <= 20 ms, p95 <= 100 ms; HTTP p95 <= 150 ms")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from archive.catalog import Catalog
 from archive.metadata import DocumentMeta
 from archive.datadir import DataDir
 from archive.vocabulary import DIVISIONS, DOC_TYPES
-from indexer.search.index import index_is_current, rebuild_index
+from indexer.search.index import index_is_current
+from indexer.search.rebuild import rebuild_index
 from indexer.search.schema import SCHEMA_VERSION
 
 OUT = Path(__file__).resolve().parent / "out"

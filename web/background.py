@@ -1,4 +1,6 @@
-"""Scanned pages of web uploads, read by OCR in the background so the upload answers at once.
+"""Work the server does in the background: OCR of scanned uploads, and rebuilding a damaged index.
+
+Scanned pages of web uploads are read by OCR in the background so the upload answers at once.
 
 One page at a time, in a separate worker process (the load's pool with one worker, under its time and
 memory limits), so the serving threads stay free for searches. A file lock on the data folder keeps the
@@ -14,15 +16,19 @@ from typing import Iterator
 
 from flask import Flask
 
+from archive.catalog import Catalog
 from archive.datadir import DataDir
 from indexer.extract.ocr import tesseract_path
 from indexer.extract.result import Limits, OcrSettings
 from indexer.load.ocr_backlog import run_ocr
 from indexer.load.pool import PoolLimits
+from indexer.search.rebuild import rebuild_index
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "ocr.lock"
+REPAIR_LOCK_FILE = "repair.lock"
 _KEY = "archive_ocr_reader"
+_REPAIR_KEY = "archive_index_repair"
 
 
 class BackgroundOcr:
@@ -57,18 +63,48 @@ class BackgroundOcr:
                 return
 
 
+class BackgroundRepair:
+    """Rebuilds a damaged index from the catalog beside the live one, then swaps it in (one at a time)."""
+
+    def __init__(self, data: DataDir) -> None:
+        self.data = data
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def repair(self) -> threading.Thread:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._rebuild, name="archive-repair", daemon=True)
+                self._thread.start()
+            return self._thread
+
+    def _rebuild(self) -> None:
+        try:
+            with _only_one(self.data, REPAIR_LOCK_FILE) as mine, Catalog(self.data.catalog_path) as catalog:
+                if mine:
+                    rebuild_index(self.data.index_dir, catalog)
+                    log.warning("the damaged search index was rebuilt from the catalog and swapped in")
+        except Exception:
+            log.exception("rebuilding the damaged search index failed; run `archive reindex`")
+
+
 def init_app(app: Flask) -> None:
     app.extensions[_KEY] = BackgroundOcr(app.config["DATA"], app.config["OCR_LANGUAGE"])
+    app.extensions[_REPAIR_KEY] = BackgroundRepair(app.config["DATA"])
 
 
 def reader(app: Flask) -> BackgroundOcr:
     return app.extensions[_KEY]
 
 
+def repairer(app: Flask) -> BackgroundRepair:
+    return app.extensions[_REPAIR_KEY]
+
+
 @contextmanager
-def _only_one(data: DataDir) -> Iterator[bool]:
-    """True while this process holds the data folder's OCR lock; False if another process reads already."""
-    with (data.root / LOCK_FILE).open("a") as handle:
+def _only_one(data: DataDir, name: str = LOCK_FILE) -> Iterator[bool]:
+    """True while this process holds the data folder's lock `name`; False if another process holds it."""
+    with (data.root / name).open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

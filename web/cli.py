@@ -19,7 +19,8 @@ from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
 from archive.metadata import DocumentMeta, MetadataError, parse_division, parse_doc_type, parse_year
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
-from indexer.search.index import StaleIndexError, ensure_current_index, rebuild_index
+from indexer.search.index import IndexDamagedError, StaleIndexError
+from indexer.search.rebuild import ensure_current_index, rebuild_index
 from indexer.extract.ocr import check_language, tesseract_path
 from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
 from indexer.load.ocr_backlog import run_ocr
@@ -43,6 +44,8 @@ class ArchiveGroup(click.Group):
             return super().invoke(ctx)
         except StaleIndexError as exc:
             raise click.ClickException(str(exc)) from None
+        except IndexDamagedError as exc:
+            raise click.ClickException(f"{exc}: run `archive reindex` to rebuild it from the catalog") from None
 
 
 @click.group(cls=ArchiveGroup)

@@ -5,12 +5,16 @@ import logging
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from indexer.search.index import IndexDamagedError
+from web import background
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(IndexDamagedError, _index_damaged)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -42,6 +46,14 @@ def _too_large() -> str:
     limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
     return (f"The upload is larger than this archive accepts at once ({limit:g} MB). Upload fewer or smaller "
             "files at a time; staff can load large batches with `archive load` on the server.")
+
+
+def _index_damaged(exc: IndexDamagedError):
+    """503 while the index is rebuilt from the catalog (started here, once); other pages keep working."""
+    log.error("search index damaged on %s: %s", request.path, exc)
+    background.repairer(current_app).repair()
+    return _http_error(ServiceUnavailable("Search is being repaired: the index is being rebuilt from the catalog. "
+                                          "Please try again in a few minutes."))
 
 
 def _unexpected(exc: Exception):

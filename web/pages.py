@@ -6,8 +6,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from archive.catalog import Document
 from archive.vocabulary import DIVISIONS, DOC_TYPES
-from indexer.search.results import Hit, SearchRequest, SearchRequestError, SearchResults
-from web import resources
+from indexer.search.index import IndexDamagedError
+from indexer.search.results import Editions, Hit, SearchRequest, SearchRequestError, SearchResults
+from web import background, resources
 from web.access import allowed_access, current_role, visible_document
 from web.exports import csv_lines, json_chunks
 from web.markup import snippet_html
@@ -91,17 +92,25 @@ def get_document(doc_id: int) -> Document:
 def document(doc_id: int) -> str:
     doc = get_document(doc_id)
     query = request.args.get("q", "").strip()
-    searcher = resources.searcher()
-    matches = searcher.page_hits_of(doc_id, query) if query else []
     preview = resources.catalog().page_texts(doc_id, range(1, PREVIEW_PAGES + 1))
-    access = allowed_access()
-    neighbours = neighbours_view(doc, searcher.related(doc, access), searcher.editions(doc, access))
+    try:
+        matches, neighbours = _found_with_search(doc, query)
+    except IndexDamagedError:  # the document itself comes from the catalog: show it without search's parts
+        background.repairer(current_app).repair()
+        matches, neighbours = [], neighbours_view(doc, [], Editions(None, None, ()))
     return render_template(
         "document.html", doc=doc, query=query, meta_line=document_meta_line(doc),
         type_label=value_label("doc_type", doc.doc_type),
         matches=[(m.page, snippet_html(m.snippet)) for m in matches], preview=preview,
         is_pdf=doc.mime == "application/pdf", actions=document_actions(doc, current_role()),
         neighbours=neighbours, scans=scan_view(resources.catalog().page_reads(doc_id)))
+
+
+def _found_with_search(doc: Document, query: str) -> tuple[list, object]:
+    """The document's pages matching the query and its neighbours (related, other editions): from the index."""
+    searcher, access = resources.searcher(), allowed_access()
+    matches = searcher.page_hits_of(doc.id, query) if query else []
+    return matches, neighbours_view(doc, searcher.related(doc, access), searcher.editions(doc, access))
 
 
 @bp.get("/documents/<int:doc_id>/download")

@@ -22,7 +22,8 @@ from indexer.extract.pdfium import second_engine
 from indexer.extract.result import Limits, announce_ocr_pages
 from indexer.extract.scans import is_scan, read_scan
 from indexer.load.pool import PoolFailure, PoolLimits, WorkerPool
-from indexer.search.index import ensure_current_index, index_pending, open_index
+from indexer.search.index import index_pending, open_index
+from indexer.search.rebuild import ensure_current_index
 
 INDEX_EVERY = 50  # pages read between index commits
 WRITER_WAIT_SECONDS = 60.0  # a load may hold the index between its batches

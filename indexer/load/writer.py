@@ -11,7 +11,8 @@ from archive.store import BlobStore
 from indexer.extract.errors import Reason
 from indexer.load.outcomes import FileOutcome, Outcome, duplicate_of, failure, page_tally
 from indexer.load.prepare import Failed, Prepared, final_meta
-from indexer.search.index import document_fields, ensure_current_index, index_pending, open_index, open_writer
+from indexer.search.index import document_fields, index_pending, open_index, open_writer
+from indexer.search.rebuild import ensure_current_index
 
 
 class Loader:

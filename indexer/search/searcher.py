@@ -4,11 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import functools
+import logging
+import os
 import re
+import sqlite3
 import threading
 from functools import lru_cache
 from itertools import chain
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -18,7 +22,7 @@ from whoosh.searching import Searcher
 
 from archive.catalog import Catalog, Document
 from indexer.search.columns import Columns, load_columns
-from indexer.search.index import open_index
+from indexer.search.index import IndexDamagedError, StaleIndexError, open_index
 from indexer.search.evaluate import QueryEvaluator, Scored
 from indexer.search.postings import PostingsCache, PostingsReader
 from indexer.search.query import parse_query, positive_terms
@@ -30,10 +34,12 @@ from indexer.search.results import (
     FacetValue,
     Hit,
     SearchRequest,
+    SearchRequestError,
     SearchResults,
     YearCount,
 )
 
+log = logging.getLogger(__name__)
 PAGES_PER_HIT = 3
 SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer documents than this
 RELATED_COUNT = 5
@@ -80,8 +86,9 @@ def _shared(index_dir: str, searcher: Searcher) -> _Shared:
 class Generation:
     """Everything derived from one index generation: the searcher, its column arrays, postings."""
 
-    def __init__(self, searcher: Searcher, index_dir: str) -> None:
+    def __init__(self, searcher: Searcher, index_dir: str, folder: str = "") -> None:
         self.searcher = searcher
+        self.folder = folder  # the index folder the link pointed at when this generation was opened
         shared = _shared(index_dir, searcher)
         self.columns: Columns = shared.columns
         self.postings = PostingsReader(searcher, shared.postings)
@@ -99,6 +106,22 @@ class _Selection:
     final: np.ndarray
     facets: dict[str, tuple[FacetValue, ...]]
     timeline: tuple[YearCount, ...]
+
+
+def _reads_index(method: Callable) -> Callable:
+    """A search method whose failure to read the index (a truncated segment: struct.error, "Block tag
+    error", EOFError...) becomes IndexDamagedError, which the web answers with 503 and a rebuild."""
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (SearchRequestError, StaleIndexError, IndexDamagedError, sqlite3.Error):
+            raise
+        except Exception as exc:
+            log.info("the search index could not be read", exc_info=True)
+            raise IndexDamagedError(f"the search index could not be read ({type(exc).__name__}: "
+                                    f"{' '.join(str(exc).split())[:160]})") from exc
+    return reading
 
 
 class ArchiveSearcher:
@@ -119,23 +142,26 @@ class ArchiveSearcher:
         if self._generation:
             self._generation.searcher.close()
 
+    @_reads_index
     def generation(self) -> Generation:
-        """The current generation, reloaded (searcher and arrays) if a writer committed since."""
+        """The current generation, reloaded (searcher and arrays) if a writer committed or a rebuild was
+        swapped in since."""
         with self._lock:
             current = self._generation
-            if current is None:
-                self._generation = Generation(self.ix.searcher(), self._key)
-            elif not current.searcher.up_to_date():
+            if current is None or current.folder != os.path.realpath(self._key) or not current.searcher.up_to_date():
                 # Not Searcher.refresh(): it reuses segment readers and misses deletions made since
                 # (and fails on an index that was empty).
-                current.searcher.close()
-                self._generation = Generation(self.ix.searcher(), self._key)
+                if current is not None:
+                    current.searcher.close()
+                folder = os.path.realpath(self._key)
+                self._generation = Generation(self.ix.searcher(), self._key, folder)
             return self._generation
 
     def searcher(self) -> Searcher:
         return self.generation().searcher
 
     # -- search ------------------------------------------------------------
+    @_reads_index
     def search(self, request: SearchRequest) -> SearchResults:
         """One page of results with facet counts, a timeline and, if little is found, a suggestion."""
         request = request.checked()
@@ -151,6 +177,7 @@ class ArchiveSearcher:
         suggestion = self._suggest(gen, request) if total < SUGGEST_BELOW and request.query.strip() else None
         return SearchResults(request, total, hits, selection.facets, parsed.notice, selection.timeline, suggestion)
 
+    @_reads_index
     def count(self, request: SearchRequest) -> int:
         """How many documents a request finds (no page, no facets)."""
         gen = self.generation()
@@ -211,6 +238,7 @@ class ArchiveSearcher:
         pages = (text for found in self.catalog.pages_of_many(ids).values() for _, text in found)
         return any(pattern.search(text) for text in chain(titles, pages))
 
+    @_reads_index
     def page_hits_of(self, doc_id: int, query_text: str) -> list[PageHit]:
         """Every page of one document that matches a query, best first."""
         parsed = parse_query(query_text)
@@ -231,12 +259,14 @@ class ArchiveSearcher:
         return tuple(hits)
 
     # -- one document's neighbours ------------------------------------------
+    @_reads_index
     def visible(self, doc_id: int, allowed_access: tuple[str, ...]) -> bool:
         """True if the document is in the index and the person may see it."""
         gen = self.generation()
         where = np.flatnonzero(gen.columns.doc_id == doc_id)
         return bool(len(where)) and bool(gen.allowed(allowed_access)[where[0]])
 
+    @_reads_index
     def related(self, doc: Document, allowed_access: tuple[str, ...], count: int = RELATED_COUNT) -> list[Document]:
         """Documents sharing this one's most distinctive words ("more like this"), best first."""
         gen = self.generation()
@@ -249,6 +279,7 @@ class ArchiveSearcher:
         docnums = _ordered(gen.columns, mask, match.score, "relevance", count)
         return self._documents(gen, docnums, allowed_access)
 
+    @_reads_index
     def editions(self, doc: Document, allowed_access: tuple[str, ...]) -> Editions:
         """Other years of the same series: same type and division, nearest older and newer."""
         gen = self.generation()
@@ -259,6 +290,7 @@ class ArchiveSearcher:
         newer = [d for d in series if (d.year or 0, d.date or "") > key]
         return Editions(older[0] if older else None, newer[-1] if newer else None, tuple(series))
 
+    @_reads_index
     def latest(self, doc_type: str, division: str | None, allowed_access: tuple[str, ...]) -> Document | None:
         """The newest document of a series the person may see."""
         gen = self.generation()

@@ -13,7 +13,8 @@ from archive.vocabulary import ACCESS_LEVELS
 from indexer.load import curate
 from indexer.search.index import IndexBusyError
 from indexer.load.curate import delete_document, edit_document, restore_document, withdraw_document
-from indexer.search.index import open_index, rebuild_index
+from indexer.search.index import open_index
+from indexer.search.rebuild import rebuild_index
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SearchRequest
 

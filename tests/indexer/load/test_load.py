@@ -84,7 +84,8 @@ def test_a_crash_before_the_index_commit_is_finished_by_the_next_load(data, corp
 
 
 def test_an_index_with_an_older_schema_is_rebuilt_from_the_catalog(loaded):
-    from indexer.search.index import VERSION_FILE, ensure_current_index, index_is_current
+    from indexer.search.index import VERSION_FILE, index_is_current
+    from indexer.search.rebuild import ensure_current_index
 
     (loaded.index_dir / VERSION_FILE).write_text("0\n")
     assert not index_is_current(loaded.index_dir)

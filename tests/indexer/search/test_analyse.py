@@ -8,7 +8,8 @@ from archive.catalog import Catalog
 from archive.datadir import DataDir
 from indexer.search import analyse
 from indexer.search.analyse import analyse_here, analysers
-from indexer.search.index import open_index, rebuild_index
+from indexer.search.index import open_index
+from indexer.search.rebuild import rebuild_index
 from indexer.search.postings import PostingsCache, TermPostings
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SearchRequest

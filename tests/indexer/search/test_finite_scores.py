@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from archive.catalog import Catalog
-from indexer.search.index import rebuild_index
+from indexer.search.rebuild import rebuild_index
 from archive.metadata import DocumentMeta
 from indexer.load.run import load_paths
 from indexer.search.results import SearchRequest

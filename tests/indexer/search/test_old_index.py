@@ -6,7 +6,8 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
-from indexer.search.index import ensure_current_index, index_exists, index_is_current
+from indexer.search.index import index_exists, index_is_current
+from indexer.search.rebuild import ensure_current_index
 from indexer.search.results import SearchRequest
 from tests.conftest import open_searcher
 

@@ -1,7 +1,7 @@
 import pytest
 
 from archive.catalog import Catalog
-from indexer.search.index import rebuild_index
+from indexer.search.rebuild import rebuild_index
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SearchRequest, SearchRequestError
 from tests.conftest import open_searcher
