@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from whoosh import index as whoosh_index
+from whoosh.fields import SpellField
 from whoosh.index import Index, LockError
+from whoosh.system import pack_uint
+from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog, Document
 from indexer.search.analyse import Analyse, analyse_here, analysers
@@ -131,11 +134,34 @@ class IndexBusyError(RuntimeError):
     """Another writer held the index for longer than we wait; nothing was changed."""
 
 
+class _Writer(SegmentWriter):
+    """Whoosh's segment writer, except that a merge keeps every segment's spelling words.
+
+    Whoosh files the spelling words (spell_content, spell_title) under one document of their segment
+    (document 0 when written), and a merge copied postings of live documents only: once that document
+    was deleted (replaced or removed), the next merge lost the words of the whole segment. prefix*,
+    wildcard and fuzzy~ queries are expanded over those words, and "did you mean" draws on them.
+    """
+
+    def add_postings_to_pool(self, reader, startdoc, docmap) -> None:
+        if not docmap:  # nothing deleted (None) or nothing left ({}): Whoosh's own copy is right
+            super().add_postings_to_pool(reader, startdoc, docmap)
+            return
+        words = {name for name, field in reader.schema.items() if isinstance(field, SpellField)}
+        postings = (post for post in reader.iter_postings() if post[0] not in words)
+        for post in self._process_posts(postings, startdoc, docmap):
+            self.pool.add(post)
+        first = min(docmap.values())  # the new number of the segment's first live document
+        for name in words:
+            for btext in reader.lexicon(name):  # every word, whatever document it was filed under
+                self.pool.add((name, btext, first, 1.0, pack_uint(1)))
+
+
 def open_writer(ix: Index, wait_seconds: float = 0.0, limitmb: int = 128):
     """The index's writer, waiting up to `wait_seconds` for its lock (IndexBusyError if still held)."""
     try:
         # compound=False keeps segments memory-mapped and shared between web workers.
-        return ix.writer(limitmb=limitmb, compound=False, timeout=wait_seconds, delay=0.25)
+        return _Writer(ix, limitmb=limitmb, compound=False, timeout=wait_seconds, delay=0.25)
     except LockError:
         raise IndexBusyError("the search index is busy with another writer (a load); nothing was changed, "
                              "try again in a minute") from None

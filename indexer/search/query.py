@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable, Iterable
 
 from whoosh import query as wq
-from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldPlugin, QueryParser
 from whoosh.reading import IndexReader
 
 from archive.vocabulary import normalize_division
-from indexer.search.schema import build_schema
+from indexer.search.schema import build_schema, stem_word
 
 MAX_QUERY_CHARS = 500
 SEARCH_FIELDS = ("title", "content")
@@ -27,8 +28,88 @@ class ParsedQuery:
     notice: str | None = None  # said to the person when their input was changed
 
 
-def _parser() -> MultifieldParser:
-    parser = MultifieldParser(list(SEARCH_FIELDS), build_schema(), group=AndGroup)
+class _OverWords:
+    """A multi-term query expanded over a text field's unstemmed words, each then searched by its stem.
+
+    The words are the field's spelling list (`spell_content`, `spell_title`): stemming the typed text
+    instead turned `decli*` into `dec*`, which found "decade" and "decided", and `formulacanary*` into
+    `formulacanari*`, which missed "formulacanaryf1". Whoosh's own matcher and our evaluator both
+    expand through `_btexts`, so they agree.
+    """
+
+    fieldname: str
+
+    def _btexts(self, ixreader: IndexReader) -> list[bytes]:
+        field = ixreader.schema[self.fieldname]
+        words_field = field.spelling_fieldname(self.fieldname)
+        if words_field == self.fieldname:  # a field without a word list: Whoosh's own expansion
+            return list(super()._btexts(ixreader))
+        words = (w.decode("utf-8") if isinstance(w, bytes) else w for w in self._words(ixreader, words_field))
+        return sorted({field.to_bytes(stem_word(word)) for word in words})
+
+    def _words(self, ixreader: IndexReader, words_field: str) -> Iterable[bytes | str]:
+        raise NotImplementedError
+
+
+class WordPrefix(_OverWords, wq.Prefix):
+    """prefix*: the words starting with the text as typed (lowercased)."""
+
+    def _words(self, ixreader: IndexReader, words_field: str) -> Iterable[bytes]:
+        return ixreader.expand_prefix(words_field, self.text)
+
+
+class WordWildcard(_OverWords, wq.Wildcard):
+    """wild?card*: the words matching the pattern as typed (lowercased)."""
+
+    def _words(self, ixreader: IndexReader, words_field: str) -> Iterable[bytes]:
+        return wq.Wildcard(words_field, self.text)._btexts(ixreader)
+
+    def normalize(self) -> wq.Query:
+        q = super().normalize()
+        return WordPrefix(q.fieldname, q.text, boost=q.boost) if type(q) is wq.Prefix else q
+
+
+class WordFuzzy(_OverWords, wq.FuzzyTerm):
+    """word~: the words within `maxdist` edits of the word as typed (lowercased)."""
+
+    def _words(self, ixreader: IndexReader, words_field: str) -> Iterable[str]:
+        return _within(ixreader, (self.fieldname, words_field), self.text, self.maxdist, self.prefixlength)
+
+
+def _within(ixreader: IndexReader, fields: tuple[str, str], word: str, maxdist: int, prefix: int) -> set[str]:
+    """The words within `maxdist` edits of `word`, two neighbouring letters swapped counting as one edit.
+
+    Per segment, an automaton finds them in the segment's word list (a multi-segment reader would compare
+    every stem of the field in Python). The automaton knows no swaps ("pensoin" is two edits from
+    "pension"), so each swapped form is looked up again with one edit fewer.
+    """
+    leaves = [leaf for leaf, _ in ixreader.leaf_readers()]
+    if maxdist <= 0:  # the word itself, if listed: a lookup, cheaper than an automaton
+        return {word} if any((fields[1], word) in leaf for leaf in leaves) else set()
+    found = set(chain.from_iterable(leaf.terms_within(fields[0], word, maxdist, prefix) for leaf in leaves))
+    for i in range(prefix, len(word) - 1):
+        if word[i] != word[i + 1]:
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            found |= _within(ixreader, fields, swapped, maxdist - 1, prefix)
+    return found
+
+
+_OVER_WORDS = {wq.Prefix: WordPrefix, wq.Wildcard: WordWildcard, wq.FuzzyTerm: WordFuzzy}
+
+
+class _Parser(QueryParser):
+    """Whoosh's parser, except that prefix*, wildcards and fuzzy~ on the text keep the text as typed."""
+
+    def term_query(self, fieldname: str, text: str, termclass: type, boost: float = 1.0, tokenize: bool = True,
+                   removestops: bool = True) -> wq.Query | None:
+        if termclass in _OVER_WORDS and fieldname in SEARCH_FIELDS:
+            return _OVER_WORDS[termclass](fieldname, text.lower(), boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
+def _parser() -> QueryParser:
+    parser = _Parser(None, build_schema(), group=AndGroup)
+    parser.add_plugin(MultifieldPlugin(list(SEARCH_FIELDS)))  # what MultifieldParser() does
     parser.add_plugin(FieldAliasPlugin({"doc_type": ["type"]}))
     parser.add_plugin(FuzzyTermPlugin())  # typo tolerance on request: wrod~ or wrod~2
     return parser

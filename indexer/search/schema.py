@@ -1,13 +1,15 @@
 """The Whoosh schema and its version: change one field here and bump SCHEMA_VERSION."""
 from __future__ import annotations
 
+import re
 import sys
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import Iterable, Iterator
 
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
@@ -20,18 +22,81 @@ from whoosh.lang.porter2 import stem as porter2_stem
 #    positions of title and content packed as fixed-width deltas (PackedPositions), not pickled
 # 5: the field classes moved to indexer.search.schema; Whoosh pickles them by module path, so an index
 #    of version 4 names classes that no longer import and is rebuilt from the catalog
-SCHEMA_VERSION = 5
+# 6: URLs, e-mail addresses and dotted or underscored names filed whole and by their parts (AddressParts),
+#    so the word lists behind prefix*, wildcard and fuzzy~ queries hold the parts too
+SCHEMA_VERSION = 6
 
 FACET_FIELDS = ("doc_type", "year", "division", "access")
 PAGE_GAP = "\n\n"  # between pages in the content field (a paragraph break: no phrase runs across it)
 
 
-def text_analyzer() -> StemmingAnalyzer:
-    """English stemming (Porter2: "negotiated" and "negotiations" share a stem, unlike Porter).
+# A token is a URL, an e-mail address, or a word that may hold dots ("www.riverbend.org", "3.5", "e.g").
+# The three share their first run of letters, which is read once (this form tokenizes twice as fast).
+TOKEN_PATTERN = r"""\w+(?:://[^\s<>"']*\w|(?:[.+-]\w+)*@\w+(?:[.-]\w+)*|(?:\.\w+)*)"""
+_PART = re.compile(r"[^\W_]+")  # letters and digits: what a token's parts are made of
 
-    The stem cache is unbounded because the bounded pure-Python cache thrashes on numbers.
+
+def text_analyzer() -> CompositeAnalyzer:
+    """English stemming (Porter2: "negotiated" and "negotiations" share a stem, unlike Porter), with
+    addresses filed whole and by their parts.
+
+    Whoosh's StemmingAnalyzer, with `AddressParts` after the stop filter: that filter renumbers the
+    positions it keeps, which would pull a part off its whole. The stem cache is unbounded because
+    the bounded pure-Python cache thrashes on numbers.
     """
-    return StemmingAnalyzer(stemfn=porter2_stem, cachesize=-1)
+    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StopFilter() | AddressParts()
+            | StemFilter(stemfn=porter2_stem, cachesize=-1))
+
+
+@lru_cache(maxsize=200_000)
+def stem_word(word: str) -> str:
+    """The term a lowercased word is filed under (the analyzer's own stemming)."""
+    return porter2_stem(word)
+
+
+class AddressParts(Filter):
+    """URLs, e-mail addresses and dotted or underscored names, filed whole and as their parts.
+
+    "jane.doe@statecollege.edu" is filed whole at the position of "jane", then "doe", "statecollege" and
+    "edu" at the next positions, so `doe` finds it and a phrase runs through it into the words around.
+    Queries are analysed into the parts alone: the parser joins them as a phrase, which finds
+    "riverbend.org" inside "http://www.riverbend.org/photos". Numbers such as 3.5 stay whole.
+    """
+
+    def __call__(self, tokens):
+        shift = 0  # positions taken by the parts of addresses so far
+        for t in tokens:
+            if shift and t.positions:
+                t.pos += shift
+            # isalnum() first: nearly every token is a plain word, and this loop runs for each one
+            if t.text.isalnum() or not (parts := address_parts(t.text)):
+                yield t
+                continue
+            if t.mode != "query":
+                yield t
+            yield from _parts_of(t, parts)
+            shift += len(parts) - 1
+
+
+def address_parts(text: str) -> list[re.Match]:
+    """The letter-and-digit runs of a token that holds other characters too (none for words and numbers)."""
+    if text.isalnum():
+        return []
+    parts = list(_PART.finditer(text))
+    return [] if all(part.group().isdigit() for part in parts) else parts
+
+
+def _parts_of(t, parts: list[re.Match]):
+    """The token `t` again as each of its parts, at consecutive positions from its own."""
+    whole_pos = t.pos if t.positions else 0
+    whole_start = t.startchar if t.chars else 0
+    for i, part in enumerate(parts):
+        t.text = part.group()
+        if t.positions:
+            t.pos = whole_pos + i
+        if t.chars:
+            t.startchar, t.endchar = whole_start + part.start(), whole_start + part.end()
+        yield t
 
 
 def build_schema() -> Schema:
@@ -82,10 +147,14 @@ class PackedPositions(Positions):
 
 
 class PackedText(TEXT):
-    """A TEXT field with phrase support whose positions are stored as `PackedPositions`."""
+    """A TEXT field with phrase support whose positions are stored as `PackedPositions`.
+
+    A query word the analyzer splits ("riverbend.org", "self-help") is searched as a phrase of its parts.
+    """
 
     def __init__(self, analyzer, field_boost: float = 1.0, spelling: bool = False) -> None:
-        super().__init__(analyzer=analyzer, phrase=True, field_boost=field_boost, spelling=spelling)
+        super().__init__(analyzer=analyzer, phrase=True, field_boost=field_boost, spelling=spelling,
+                         multitoken_query="phrase")
         self.format = PackedPositions(field_boost=field_boost)
 
 

@@ -10,14 +10,12 @@ import os
 import re
 import sqlite3
 import threading
-from functools import lru_cache
 from itertools import chain
 from typing import Callable, Iterator
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.index import Index
-from whoosh.lang.porter2 import stem as porter2_stem
 from whoosh.searching import Searcher
 
 from archive.catalog import Catalog, Document
@@ -26,7 +24,7 @@ from indexer.search.index import IndexDamagedError, StaleIndexError, open_index
 from indexer.search.evaluate import QueryEvaluator, Scored
 from indexer.search.postings import PostingsCache, PostingsReader
 from indexer.search.query import parse_query, positive_terms
-from indexer.search.schema import FACET_FIELDS
+from indexer.search.schema import FACET_FIELDS, stem_word
 from indexer.search.snippets import PageHit, TermFinder, lead_snippet, page_hits
 from indexer.search.spelling import Suggestion, suggest
 from indexer.search.results import (
@@ -44,7 +42,6 @@ PAGES_PER_HIT = 3
 SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer documents than this
 RELATED_COUNT = 5
 EXPORT_CHUNK = 200
-stem = lru_cache(maxsize=200_000)(porter2_stem)
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ class ArchiveSearcher:
         return _Selection(match, final, facets, _timeline(facets["year"]))
 
     def _finder(self, q: wq.Query, gen: Generation) -> TermFinder:
-        return TermFinder(positive_terms(q, gen.searcher.reader(), gen.postings.expand), stem)
+        return TermFinder(positive_terms(q, gen.searcher.reader(), gen.postings.expand), stem_word)
 
     def _suggest(self, gen: Generation, request: SearchRequest) -> Suggestion | None:
         allowed = gen.allowed(request.allowed_access)
@@ -233,7 +230,7 @@ class ArchiveSearcher:
     def _form_seen(self, gen: Generation, word: str, docs: np.ndarray, most: int = 25) -> bool:
         """Whether `word` itself (not just its stem) stands in the title or text of one of these documents."""
         ids = [int(i) for i in gen.columns.doc_id[np.flatnonzero(docs)[:most]]]
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+        pattern = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.IGNORECASE)  # as TermFinder reads words
         titles = (doc.title for doc in self.catalog.get_many(ids).values())
         pages = (text for found in self.catalog.pages_of_many(ids).values() for _, text in found)
         return any(pattern.search(text) for text in chain(titles, pages))

@@ -36,6 +36,8 @@ class TermFinder:
 
     `str.find` picks out words starting like a term (stems are near-prefixes of their words); only the
     distinct words found are stemmed (through a cache), instead of analysing every word of every page.
+    A word here is a run of letters and digits, as the analyzer's parts of an address are: `doe` is
+    found in "jane.doe@statecollege.edu" and `bar` in "foo_bar" (see `schema.AddressParts`).
     """
 
     def __init__(self, terms: frozenset[str], stem: Callable[[str], str]) -> None:
@@ -44,7 +46,7 @@ class TermFinder:
         self._accepted: dict[str, bool] = {}
         self._heads = _covering_heads({t[:max(2, len(t) - 1)].lower() for t in terms if t})
         pattern = "|".join(re.escape(h) for h in self._heads)
-        self._regex = re.compile(rf"\b(?:{pattern})\w*", re.IGNORECASE) if pattern else None
+        self._regex = re.compile(rf"(?<![^\W_])(?:{pattern})[^\W_]*", re.IGNORECASE) if pattern else None
 
     def _accepts(self, word: str) -> bool:
         found = self._accepted.get(word)
@@ -76,14 +78,14 @@ class TermFinder:
                       if self._accepts(lowered[s:e]))
 
 
-_WORD_REST = re.compile(r"\w*")
+_WORD_REST = re.compile(r"[^\W_]*")  # letters and digits
 
 
 def _word_starts(text: str, head: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each word of `text` that begins with `head`."""
     at = text.find(head)
     while at >= 0:
-        if at and (text[at - 1].isalnum() or text[at - 1] == "_"):  # inside a word, not at its start
+        if at and text[at - 1].isalnum():  # inside a word, not at its start
             at = text.find(head, at + 1)
             continue
         end = _WORD_REST.match(text, at + len(head)).end()
