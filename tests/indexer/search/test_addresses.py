@@ -34,7 +34,7 @@ def searcher(data: DataDir, tmp_path: Path):
 
 def marked(searcher, query: str) -> dict[str, list[str]]:
     """The words each hit's snippets mark, by title."""
-    return {hit.document.title: [s.text for page in hit.pages for s in page.snippet if s.match]
+    return {hit.document.title: [s.text for page in hit.page_hits for s in page.snippet if s.match]
             for hit in searcher.search(SearchRequest(query)).hits}
 
 
