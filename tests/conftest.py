@@ -42,6 +42,17 @@ def require_tool(name: str) -> str:
     pytest.skip(f"{name} is not installed")
 
 
+@contextmanager
+def searcher_over(data: DataDir, folder: Path, pages_by_title: dict[str, list[str]]) -> Iterator[ArchiveSearcher]:
+    """A searcher over an archive of one generated PDF per title, with the given page texts."""
+    for number, (title, pages) in enumerate(pages_by_title.items()):
+        make_pdf(folder / f"{number}.pdf", pages, title=title)
+    report = load_paths([folder], data, DocumentMeta(), jobs=1)
+    assert report.loaded == len(pages_by_title), report.outcomes
+    with open_searcher(data) as found:
+        yield found
+
+
 @pytest.fixture
 def data(tmp_path: Path) -> DataDir:
     return DataDir(tmp_path / "data").ensure()

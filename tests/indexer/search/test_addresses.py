@@ -7,12 +7,9 @@ import pytest
 from whoosh.lang.porter2 import stem
 
 from archive.datadir import DataDir
-from archive.metadata import DocumentMeta
-from indexer.load.run import load_paths
 from indexer.search.results import SearchRequest
 from indexer.search.snippets import TermFinder
-from tests.builders import make_pdf
-from tests.conftest import open_searcher
+from tests.conftest import searcher_over
 
 PAGES = {
     "Rally Photos": ["Spring gathering report", "Photos at http://www.riverbend.org/photos/2019-rally.jpg for members."],
@@ -24,11 +21,7 @@ PAGES = {
 
 @pytest.fixture
 def searcher(data: DataDir, tmp_path: Path):
-    for number, (title, pages) in enumerate(PAGES.items()):
-        make_pdf(tmp_path / "incoming" / f"{number}.pdf", pages, title=title)
-    report = load_paths([tmp_path / "incoming"], data, DocumentMeta(), jobs=1)
-    assert report.loaded == len(PAGES), report.outcomes
-    with open_searcher(data) as found:
+    with searcher_over(data, tmp_path / "incoming", PAGES) as found:
         yield found
 
 

@@ -12,7 +12,7 @@ from indexer.load.run import load_paths
 from indexer.search.index import index_writer, open_index, remove_document
 from indexer.search.results import SearchRequest
 from tests.builders import make_pdf
-from tests.conftest import open_searcher
+from tests.conftest import open_searcher, searcher_over
 
 PAGES = {
     "Board Minutes": ["Roll call and agenda", "The board declined the offer after a decline in dues."],
@@ -25,11 +25,7 @@ PAGES = {
 
 @pytest.fixture
 def searcher(data: DataDir, tmp_path: Path):
-    for number, (title, pages) in enumerate(PAGES.items()):
-        make_pdf(tmp_path / "incoming" / f"{number}.pdf", pages, title=title)
-    report = load_paths([tmp_path / "incoming"], data, DocumentMeta(), jobs=1)
-    assert report.loaded == len(PAGES), report.outcomes
-    with open_searcher(data) as found:
+    with searcher_over(data, tmp_path / "incoming", PAGES) as found:
         yield found
 
 
