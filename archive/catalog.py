@@ -87,6 +87,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE pages ADD COLUMN note TEXT NOT NULL DEFAULT '';
     CREATE INDEX pages_ocr ON pages(ocr, doc_id);
     """,
+    """
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        seen_at REAL NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(user_id);
+    """,
 )
 
 
