@@ -1,6 +1,10 @@
-"""People who sign in: accounts with roles, argon2 password hashes, and login rate limiting."""
+"""People who sign in: accounts with roles, argon2 password hashes, revocable sessions and login rate limiting."""
 from __future__ import annotations
 
+import hashlib
+import logging
+import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,7 +21,11 @@ ROLES: tuple[str, ...] = ("member", "staff", "admin")
 RANK = {ANONYMOUS: 0, "member": 1, "staff": 2, "admin": 3}
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 64
+# A session's last use is written at most this often (seconds): a write on every request would queue page
+# views behind a load's commits, and idle expiry measured in hours does not need more precision.
+SESSION_SEEN_EVERY = 300
 
+log = logging.getLogger(__name__)
 _HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 defaults
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("no such account: constant-time filler")
@@ -79,12 +87,13 @@ def add_user(catalog: Catalog, name: str, role: str, password: str) -> User:
 
 
 def set_password(catalog: Catalog, name: str, password: str) -> User:
-    """Replace an account's password (signing it out everywhere: sessions carry the change time)."""
+    """Replace an account's password and sign it out of every browser."""
     user = _existing(catalog, name)
     hashed = _HASHER.hash(_check_password(password))
     with catalog.transaction() as db:
         db.execute("UPDATE users SET password_hash=?, password_changed_at=? WHERE id=?",
                    (hashed, _precise_now(), user.id))
+        db.execute("DELETE FROM sessions WHERE user_id=?", (user.id,))
     return get_user(catalog, name)
 
 
@@ -99,6 +108,7 @@ def set_role(catalog: Catalog, name: str, role: str) -> User:
 def remove_user(catalog: Catalog, name: str) -> User:
     user = _existing(catalog, name)
     with catalog.transaction() as db:
+        db.execute("DELETE FROM sessions WHERE user_id=?", (user.id,))  # not left to the cascade: said here
         db.execute("DELETE FROM users WHERE id=?", (user.id,))
     return user
 
@@ -118,20 +128,65 @@ def list_users(catalog: Catalog) -> list[User]:
     return [User(*row) for row in rows]
 
 
+def start_session(catalog: Catalog, user: User, lifetime: float) -> str:
+    """A new random session token for the user's cookie; sessions idle for `lifetime` seconds are pruned."""
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    with catalog.transaction() as db:
+        db.execute("DELETE FROM sessions WHERE seen_at < ?", (now - lifetime,))
+        db.execute("INSERT INTO sessions (token_hash, user_id, seen_at) VALUES (?,?,?)",
+                   (_token_hash(token), user.id, now))
+    return token
+
+
+def session_user(catalog: Catalog, token: str | None, lifetime: float) -> User | None:
+    """The account a session token belongs to, or None if it was ended, revoked or idle for `lifetime`."""
+    if not isinstance(token, str):
+        return None
+    now = time.time()
+    row = catalog.db.execute("SELECT user_id, seen_at FROM sessions WHERE token_hash = ? AND seen_at >= ?",
+                             (_token_hash(token), now - lifetime)).fetchone()
+    if row is None:
+        return None
+    if now - row[1] > SESSION_SEEN_EVERY:
+        _mark_seen(catalog, token, now)
+    return user_by_id(catalog, row[0])
+
+
+def _mark_seen(catalog: Catalog, token: str, now: float) -> None:
+    try:
+        with catalog.transaction() as db:
+            db.execute("UPDATE sessions SET seen_at = ? WHERE token_hash = ?", (now, _token_hash(token)))
+    except sqlite3.OperationalError:  # the catalog is busy (a load's commit): the next request marks it
+        log.info("session not marked as seen: the catalog is busy")
+
+
+def end_session(catalog: Catalog, token: str | None) -> None:
+    """Forget a session token, so the cookie that carries it opens nothing any more."""
+    if isinstance(token, str):
+        with catalog.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+def _token_hash(token: str) -> str:
+    # Only a hash is kept: a copy of the catalog (a backup) must not hold cookies that sign anyone in.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def authenticate(catalog: Catalog, name: str, password: str, address: str,
                  limit: RateLimit = RateLimit()) -> User | None:
     """The user if name and password match; None if not; LoginThrottled after too many failures."""
     keys = (f"account:{name.strip().casefold()}", f"address:{address}")
-    _check_throttle(catalog, keys, limit)
+    reserved = _reserve_attempt(catalog, keys, limit)
     row = catalog.db.execute("SELECT id, password_hash FROM users WHERE name = ?", (name.strip(),)).fetchone()
     if row is None or not _verify(row[1], password):
-        _record_failure(catalog, keys)
-        return None
+        return None  # the reserved attempt stays, as this failure
     if _HASHER.check_needs_rehash(row[1]):
         with catalog.transaction() as db:
             db.execute("UPDATE users SET password_hash=? WHERE id=?", (_HASHER.hash(password), row[0]))
     with catalog.transaction() as db:
         db.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+        db.executemany("DELETE FROM login_failures WHERE rowid = ?", ((r,) for r in reserved))
     return user_by_id(catalog, row[0])
 
 
@@ -142,21 +197,23 @@ def _verify(stored: str | None, password: str) -> bool:
         return False
 
 
-def _check_throttle(catalog: Catalog, keys: tuple[str, str], limit: RateLimit) -> None:
+def _reserve_attempt(catalog: Catalog, keys: tuple[str, str], limit: RateLimit) -> list[int]:
+    """Count this attempt as a failure before the slow password check, or raise LoginThrottled.
+
+    Checking the count, then verifying (argon2 takes a good fraction of a second), then recording let 24
+    simultaneous guesses all pass a limit of 5; counting and reserving in one write transaction
+    (BEGIN IMMEDIATE: one writer at a time) makes every attempt see the ones before it.
+    """
     now = time.time()
     with catalog.transaction() as db:
         db.execute("DELETE FROM login_failures WHERE at < ?", (now - limit.window,))
-    for key, allowed in zip(keys, (limit.per_account, limit.per_address)):
-        count, oldest = catalog.db.execute(
-            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ?", (key,)).fetchone()
-        if count >= allowed:
-            raise LoginThrottled(max(1, int(oldest + limit.window - now) + 1))
-
-
-def _record_failure(catalog: Catalog, keys: tuple[str, str]) -> None:
-    now = time.time()
-    with catalog.transaction() as db:
-        db.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", ((k, now) for k in keys))
+        for key, allowed in zip(keys, (limit.per_account, limit.per_address)):
+            count, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ?",
+                                       (key,)).fetchone()
+            if count >= allowed:
+                raise LoginThrottled(max(1, int(oldest + limit.window - now) + 1))
+        return [db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now)).lastrowid
+                for key in keys]
 
 
 def _precise_now() -> str:

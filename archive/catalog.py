@@ -91,6 +91,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE documents ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX documents_changed ON documents(changed);
     """,
+    """
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        seen_at REAL NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(user_id);
+    """,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable, TypeVar
 
-from flask import abort, g, session
+from flask import abort, current_app, g, session
 
 from archive import accounts
 from archive.accounts import ANONYMOUS, RANK, User
@@ -13,24 +13,42 @@ from web import resources
 
 F = TypeVar("F", bound=Callable)
 NOT_FOUND = "There is no document {} in the archive."
+SESSION_TOKEN = "sid"
 
 
 def current_user() -> User | None:
-    """The signed-in account, or None; a session from before a password change or removal is dropped."""
+    """The signed-in account, or None; a session ended at logout, by a password change or removal is dropped."""
     if "viewer" not in g:
         g.viewer = _session_user()
     return g.viewer
 
 
 def _session_user() -> User | None:
-    user_id = session.get("uid")
-    if user_id is None:
+    # The cookie only carries a token; whether it still signs anyone in is the catalog's say (revocable).
+    token = session.get(SESSION_TOKEN)
+    if token is None:
         return None
-    user = accounts.user_by_id(resources.catalog(), user_id)
-    if user is None or user.password_changed_at != session.get("stamp"):
+    user = accounts.session_user(resources.catalog(), token, _lifetime())
+    if user is None:
         session.clear()
-        return None
     return user
+
+
+def sign_in(user: User) -> None:
+    """Start a new server-side session for the user in a fresh cookie (never reusing the visitor's)."""
+    session.clear()
+    session.permanent = True  # the cookie expires after PERMANENT_SESSION_LIFETIME, and so does the row
+    session[SESSION_TOKEN] = accounts.start_session(resources.catalog(), user, _lifetime())
+
+
+def sign_out() -> None:
+    """End the session in the catalog too, so a copy of the cookie opens nothing afterwards."""
+    accounts.end_session(resources.catalog(), session.get(SESSION_TOKEN))
+    session.clear()
+
+
+def _lifetime() -> float:
+    return current_app.permanent_session_lifetime.total_seconds()
 
 
 def current_role() -> str:

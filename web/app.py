@@ -12,6 +12,7 @@ from archive.accounts import RateLimit
 from archive.datadir import resolve_data_dir
 from indexer.extract.result import DEFAULT_LANGUAGE
 from indexer.load.upload import UPLOAD_SECONDS
+from web.params import RowId
 
 DEFAULT_UPLOAD_MB = 100
 
@@ -19,6 +20,7 @@ DEFAULT_UPLOAD_MB = 100
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then $ARCHIVE_DATA_DIR, then the given mapping (tests pass theirs)."""
     app = Flask(__name__)
+    app.url_map.converters["int"] = RowId  # before any blueprint's rules are made
     app.config.from_mapping(
         DATA_DIR=os.environ.get("ARCHIVE_DATA_DIR"),
         PER_PAGE=10,
@@ -31,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_RATE_LIMIT=RateLimit(),
         # Seconds each uploaded file may take to extract, plus the pool's per-page allowance.
         UPLOAD_TIMEOUT=float(os.environ.get("ARCHIVE_UPLOAD_TIMEOUT", UPLOAD_SECONDS)),
+        BASE_URL=os.environ.get("ARCHIVE_BASE_URL"),  # e.g. https://archive.example.org: links in exports
         OCR_LANGUAGE=os.environ.get("ARCHIVE_OCR_LANGUAGE", DEFAULT_LANGUAGE),  # scans of web uploads
     )
     if config:

@@ -1,22 +1,36 @@
 """Signing in and out."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from urllib.parse import unquote, urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from archive import accounts
 from archive.accounts import LoginThrottled
 from web import resources
-from web.access import current_user
+from web.access import current_user, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str:
     """A local path to go back to after signing in; anything else (another site) goes to the search."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("pages.search")
+    return target if target and is_local_path(target) else url_for("pages.search")
+
+
+def is_local_path(target: str) -> bool:
+    """True for a same-site path: one leading slash, no backslash, no scheme or host, nothing invisible."""
+    # Browsers drop tabs and newlines from a URL (so "/<tab>/evil.example" is "//evil.example") and may
+    # decode it again, so the raw and the decoded text must both pass.
+    for text in (target, unquote(target)):
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc or not text.startswith("/") or text.startswith("//") or "\\" in text:
+            return False
+        # A query may hold a searched phrase's spaces; the path part may not, nor any control character.
+        if any(c.isspace() for c in parts.path) or not text.isprintable():
+            return False
+    return True
 
 
 def login_page(status: int = 200, message: str | None = None, next_url: str | None = None, name: str = ""):
@@ -43,15 +57,13 @@ def login_submit():
         return body, status, {"Retry-After": str(exc.retry_after)}
     if user is None:
         return login_page(401, "That name and password do not match an account.", next_url, name)
-    session.clear()
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-    session["uid"], session["stamp"] = user.id, user.password_changed_at
+    sign_in(user)
     return redirect(safe_next(next_url))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    session.clear()
+    sign_out()
     return redirect(url_for("pages.search"))
 
 

@@ -10,6 +10,7 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 import click
 
@@ -243,9 +244,12 @@ def _echo_results(results) -> None:
                    "(default 10, or $ARCHIVE_UPLOAD_TIMEOUT).")
 @click.option("--trusted-proxy", default=None,
               help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are believed (HTTPS, rate limits).")
+@click.option("--base-url", default=None,
+              help="The archive's public address for links in exports, e.g. https://archive.example.org "
+                   "(default $ARCHIVE_BASE_URL, else this server's own host and port).")
 @click.pass_obj
 def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max_upload_mb: int | None,
-          upload_timeout: float | None, trusted_proxy: str | None) -> None:
+          upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     from web.app import create_app
     from web.serving import serve as serve_app
@@ -259,11 +263,21 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
     if upload_timeout:
         config["UPLOAD_TIMEOUT"] = upload_timeout
+    if base_url:
+        config["BASE_URL"] = _checked_base_url(base_url)
     app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
     click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",
              "clear_untrusted_proxy_headers": True} if trusted_proxy else {}
     serve_app(lambda: app if processes == 1 else create_app(config), host, port, processes, threads=threads, ident="archive", **proxy)
+
+
+def _checked_base_url(url: str) -> str:
+    """An http(s) address with a host and nothing after the path, else a usage error."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise click.BadParameter(f"{url!r} is not an address like https://archive.example.org", param_hint="--base-url")
+    return url.rstrip("/")
 
 
 @main.command()

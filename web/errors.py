@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -27,6 +28,8 @@ def _wants_json() -> bool:
 def _http_error(exc: HTTPException):
     if exc.code == 413:
         exc.description = _too_large()
+    if request_ctx.url_adapter is None:  # an unreadable Host header: no page with links can be built
+        return exc.description or exc.name, exc.code, {"Content-Type": "text/plain; charset=utf-8"}
     if _wants_json():
         return jsonify(error=exc.name, message=exc.description, status=exc.code), exc.code
     if exc.code == 401:  # a visitor who needs to sign in gets the sign-in form, never the content

@@ -1,16 +1,23 @@
 """The HTML pages: search, a document, its download and inline view."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, \
     stream_with_context, url_for
+from werkzeug.http import parse_range_header
 
 from archive.catalog import Document
+from archive.names import printable_name
 from archive.vocabulary import DIVISIONS, DOC_TYPES
+from indexer.extract.pdf_scripts import runs_script
 from indexer.search.index import IndexDamagedError
 from indexer.search.results import Editions, Hit, SearchRequest, SearchRequestError, SearchResults
 from web import background, resources
 from web.access import allowed_access, current_role, visible_document
 from web.exports import csv_lines, json_chunks
+from web.links import external_url
 from web.markup import snippet_html
 from web.params import search_request
 from web.presenters.common import document_meta_line, value_label
@@ -62,7 +69,7 @@ def export() -> Response:
 
 
 def _document_url(hit: Hit) -> str:
-    return url_for("pages.document", doc_id=hit.document.id, _external=True)
+    return external_url("pages.document", doc_id=hit.document.id)
 
 
 def _export_header(req: SearchRequest) -> dict:
@@ -128,13 +135,39 @@ def _send(doc: Document, as_attachment: bool) -> Response:
     path = resources.store().path_for(doc.sha256)
     if not path.is_file():
         abort(410, "The original file of this document is missing from the store.")
+    _ignore_unusable_range()
+    as_attachment = as_attachment or _pdf_with_script(doc, path)
     # HTML originals are served as plain text inline so their scripts never run on our origin.
     mimetype = doc.mime if as_attachment or doc.mime == "application/pdf" else "text/plain"
-    response = send_file(path, mimetype=mimetype, as_attachment=as_attachment, download_name=doc.filename,
-                         conditional=True, etag=doc.sha256, max_age=3600)
+    response = send_file(path, mimetype=mimetype, as_attachment=as_attachment,
+                         download_name=printable_name(doc.filename), conditional=True, etag=doc.sha256, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_CONTENT_SECURITY_POLICY
     if doc.visibility != "public":  # never in a shared cache
         response.cache_control.public = False
         response.cache_control.private = True
     return response
+
+
+def _pdf_with_script(doc: Document, path: Path) -> bool:
+    """True for a PDF with JavaScript, which is only ever downloaded, never shown inline from our origin."""
+    return doc.mime == "application/pdf" and _runs_script(doc.sha256, str(path))
+
+
+# Decided when viewed, not at load: every document already in an archive is covered without a migration
+# or a reload, and a better rule applies at once. Blobs are named by their SHA-256 and never change, so
+# the answer is kept per process (a few bytes each) and a PDF is examined once, not on every view.
+@lru_cache(maxsize=4096)
+def _runs_script(sha256: str, path: str) -> bool:
+    return runs_script(Path(path))
+
+
+def _ignore_unusable_range() -> None:
+    """Drop a Range header we will not honour, so the whole file is sent (200) instead of a 416."""
+    # RFC 9110 14.2: a server ignores a Range it cannot parse or of an unknown unit, and may ignore several
+    # ranges; werkzeug answers 416 to all three. A single byte range beyond the file's end still gets its 416.
+    if "HTTP_RANGE" not in request.environ:
+        return
+    parsed = parse_range_header(request.environ["HTTP_RANGE"])
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+        del request.environ["HTTP_RANGE"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
+from archive.names import fit_name
 from indexer.load.curate import (
     DocumentNotFound,
     delete_document,
@@ -36,7 +37,7 @@ def upload_submit():
         if not files:
             raise FormError("Choose at least one file to upload.")
         overrides = upload_overrides(request.form, len(files))
-        uploads = [Upload(secure_filename(f.filename) or "upload", f.stream) for f in files]
+        uploads = [Upload(fit_name(secure_filename(f.filename)) or "upload", f.stream) for f in files]
         outcomes = load_uploads(resources.data_dir(), resources.catalog(), uploads, overrides,
                                 Limits(max_file_bytes=current_app.config["MAX_CONTENT_LENGTH"]), actor_name(),
                                 seconds=current_app.config["UPLOAD_TIMEOUT"])

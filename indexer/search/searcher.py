@@ -181,16 +181,22 @@ class ArchiveSearcher:
         return int(self._select(gen, parse_query(request.query).query, request).final.sum())
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
-        """Every hit of a request in its sort order, a chunk at a time (for CSV and JSON exports)."""
+        """Every hit of a request in its sort order, a chunk at a time (for CSV and JSON exports).
+
+        Not a generator itself: the request is checked and the selection made when this is called, so a
+        bad parameter raises SearchRequestError before a streamed response has sent its first byte.
+        """
         request = request.checked()
         parsed = parse_query(request.query)
         gen = self.generation()
         selection = self._select(gen, parsed.query, request)
         docnums = _ordered(gen.columns, selection.final, selection.match.score, _sort(request, parsed.query), None)
         ids = [int(d) for d in gen.columns.doc_id[docnums]]
-        finder = self._finder(parsed.query, gen)
+        return self._hit_chunks(ids, self._finder(parsed.query, gen), request.allowed_access)
+
+    def _hit_chunks(self, ids: list[int], finder: TermFinder, allowed_access: tuple[str, ...]) -> Iterator[Hit]:
         for begin in range(0, len(ids), EXPORT_CHUNK):
-            yield from self._hits(ids[begin:begin + EXPORT_CHUNK], finder, request.allowed_access)
+            yield from self._hits(ids[begin:begin + EXPORT_CHUNK], finder, allowed_access)
 
     def _select(self, gen: Generation, q: wq.Query, request: SearchRequest) -> _Selection:
         columns = gen.columns

@@ -83,3 +83,19 @@ def test_success_clears_the_account_failures(catalog):
     assert accounts.authenticate(catalog, "eugene", "debs-pullman-1894", "a", limit) is not None
     assert accounts.authenticate(catalog, "eugene", "nope-nope-nope", "a", limit) is None
     assert accounts.authenticate(catalog, "eugene", "debs-pullman-1894", "a", limit) is not None
+
+
+def test_a_session_lives_while_used_and_ends_when_idle_or_ended(catalog):
+    user = accounts.add_user(catalog, "sam", "staff", "long-enough-password")
+    token = accounts.start_session(catalog, user, lifetime=3600)
+    assert accounts.session_user(catalog, token, lifetime=3600) == user
+    catalog.db.execute("UPDATE sessions SET seen_at = seen_at - 3000")
+    assert accounts.session_user(catalog, token, lifetime=3600) == user  # used again: idle time starts over
+    assert accounts.session_user(catalog, token, lifetime=600) == user
+    catalog.db.execute("UPDATE sessions SET seen_at = seen_at - 4000")
+    assert accounts.session_user(catalog, token, lifetime=3600) is None
+    fresh = accounts.start_session(catalog, user, lifetime=3600)
+    accounts.end_session(catalog, fresh)
+    assert accounts.session_user(catalog, fresh, lifetime=3600) is None
+    assert accounts.session_user(catalog, "not a token", lifetime=3600) is None
+    assert catalog.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0  # the idle one was pruned

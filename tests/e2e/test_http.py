@@ -38,3 +38,19 @@ def test_errors_over_http_are_pages_not_traces(live_server):
     for path, code in (("/documents/987654", 404), ("/search?page=x", 400), ("/api/search?sort=zzz", 400)):
         status, _, body = get(live_server + path)
         assert status == code and b"Traceback" not in body
+
+
+def test_export_links_over_http_name_the_server_not_the_host_header(live_server):
+    status, _, body = get(f"{live_server}/export?format=json&per_page=5", {"Host": "evil.example"})
+    assert status == 200
+    urls = [result["url"] for result in json.loads(body)["results"]]
+    port = live_server.rsplit(":", 1)[1]
+    assert urls and all("evil.example" not in u and u.split("/documents/")[0].endswith(f":{port}") for u in urls)
+
+
+def test_ranges_over_http_whole_file_for_several_or_empty(live_server):
+    _, _, body = get(f"{live_server}/api/search?q=audit")
+    doc_id = json.loads(body)["hits"][0]["id"]
+    for header in ("", "bytes=0-1,5-6"):
+        status, _, data = get(f"{live_server}/documents/{doc_id}/download", {"Range": header})
+        assert status == 200 and data.startswith(b"%PDF")
