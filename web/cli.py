@@ -18,9 +18,10 @@ from archive import accounts, audit
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
+from archive.locks import Holder, LockBusy, load_lock, waiting_message
 from archive.metadata import DocumentMeta, MetadataError, parse_division, parse_doc_type, parse_year
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
-from indexer.search.index import IndexDamagedError, StaleIndexError
+from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError
 from indexer.search.rebuild import ensure_current_index, rebuild_index
 from indexer.extract.ocr import check_language, tesseract_path
 from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
@@ -43,10 +44,10 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except StaleIndexError as exc:
-            raise click.ClickException(str(exc)) from None
+        except (StaleIndexError, LockBusy, IndexBusyError) as exc:
+            raise click.ClickException(terminal_safe(str(exc))) from None
         except IndexDamagedError as exc:
-            raise click.ClickException(f"{exc}: run `archive reindex` to rebuild it from the catalog") from None
+            raise click.ClickException(terminal_safe(f"{exc}: run `archive reindex` to rebuild it from the catalog")) from None
 
 
 @click.group(cls=ArchiveGroup)
@@ -85,8 +86,26 @@ def terminal_safe(text: str) -> str:
                    for ch in text)
 
 
+def terminal_safe_lines(text: str) -> str:
+    """`terminal_safe` line by line: the line breaks are ours, anything else is shown as an escape."""
+    return "\n".join(terminal_safe(line) for line in text.split("\n"))
+
+
 def _year_filter(text: str) -> str:
     return str(parse_year(text))
+
+
+NO_WAIT = click.option("--no-wait", is_flag=True,
+                       help="If another load, reindex or OCR run is under way, fail at once instead of waiting.")
+
+
+def _lock_wait(no_wait: bool) -> float | None:
+    """How long to wait for the load lock: not at all, or as long as the other run takes."""
+    return 0.0 if no_wait else None
+
+
+def _say_waiting(holder: Holder | None) -> None:
+    click.echo(terminal_safe(waiting_message(holder)) + " (Ctrl-C to give up; --no-wait not to wait)", err=True)
 
 
 @main.command()
@@ -98,6 +117,8 @@ def _year_filter(text: str) -> str:
 @click.option("--title", help="Title (for loading a single file).")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False),
               help="CSV with a path column and any of title, type, year, date, division, access.")
+@click.option("--allow-outside-paths", is_flag=True,
+              help="Let the manifest name files outside its own folder (refused by default).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
 @click.option("--dry-run", is_flag=True, help="Preflight: read everything, write nothing, report what would happen.")
 @click.option("--retry-failed", is_flag=True, help="Load again only the files that failed before (under PATHS, if given).")
@@ -118,22 +139,25 @@ def _year_filter(text: str) -> str:
 @click.option("--commit-every", type=click.IntRange(1), default=500, show_default=True,
               help="Files per index commit: a crash loses at most this many, which a re-run redoes.")
 @click.option("--analyze-in-writer", is_flag=True, hidden=True, help="Benchmarks only: analyse text in the writer.")
+@NO_WAIT
 @click.pass_obj
 def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access, title, manifest, jobs,
          dry_run: bool, retry_failed: bool, report_path, timeout, page_timeout, memory_mb, language: str,
-         ocr_page_timeout: float, progress_every, verbose: bool, commit_every: int, analyze_in_writer: bool) -> None:
+         ocr_page_timeout: float, progress_every, verbose: bool, commit_every: int, analyze_in_writer: bool,
+         no_wait: bool, allow_outside_paths: bool) -> None:
     """Load files and folders (recursively) into the archive, in parallel, resumably."""
     if not paths and not manifest and not retry_failed:
         raise click.UsageError("give files or folders to load, a --manifest, or --retry-failed")
     try:
-        rows = read_manifest(Path(manifest)) if manifest else {}
+        rows = read_manifest(Path(manifest), allow_outside_paths) if manifest else {}
     except ManifestError as exc:
-        raise click.ClickException(f"the manifest has problems; nothing was loaded.\n{exc}") from None
+        raise click.ClickException(terminal_safe_lines(f"the manifest has problems; nothing was loaded.\n{exc}")) from None
     options = LoadOptions(
         given=DocumentMeta(title=title, doc_type=doc_type, year=year, division=division, access=access),
         manifest=rows, jobs=jobs or os.cpu_count() or 1, retry_failed=retry_failed, dry_run=dry_run,
         analyze_in_workers=not analyze_in_writer, commit_every=commit_every,
         limits=Limits(ocr=OcrSettings(language=language, page_seconds=ocr_page_timeout)),
+        load_lock_wait=_lock_wait(no_wait),
         pool=PoolLimits(base_seconds=timeout, seconds_per_page=page_timeout, memory_mb=memory_mb,
                         ocr_seconds_per_page=ocr_page_timeout + OCR_RENDER_SECONDS))
     if dry_run and not report_path:
@@ -160,7 +184,8 @@ def _run_with_progress(data: DataDir, paths: list[Path], options: LoadOptions, r
                 progress.message(_outcome_line(outcome))
 
         try:
-            report = run_load(data, paths, options, on_outcome=on_outcome, on_start=progress.start)
+            report = run_load(data, paths, options, on_outcome=on_outcome, on_start=progress.start,
+                              on_wait=_say_waiting)
         except KeyboardInterrupt:
             progress.close()
             raise click.ClickException("aborted; the last batch was dropped: run the same command again "
@@ -217,16 +242,16 @@ def search(data: DataDir, query: str, doc_type, year, division, limit: int, sort
 
 def _echo_results(results) -> None:
     if results.notice:
-        click.echo(results.notice)
+        click.echo(terminal_safe(results.notice))
     click.echo(f"{results.total} documents")
     if results.suggestion:
-        click.echo(f"Did you mean: {results.suggestion.query} ({results.suggestion.total} documents)")
+        click.echo(terminal_safe(f"Did you mean: {results.suggestion.query} ({results.suggestion.total} documents)"))
     for hit in results.hits:
         doc = hit.document
-        click.echo(f"\n[{doc.id}] {doc.title} ({DOC_TYPES.get(doc.doc_type, doc.doc_type)}, "
-                   f"{doc.year or 'year unknown'}, {doc.division}) {doc.filename}")
+        click.echo("\n" + terminal_safe(f"[{doc.id}] {doc.title} ({DOC_TYPES.get(doc.doc_type, doc.doc_type)}, "
+                                         f"{doc.year or 'year unknown'}, {doc.division}) {doc.filename}"))
         for page in hit.page_hits:
-            click.echo(f"    p.{page.page}: {page.snippet_text}")
+            click.echo(terminal_safe(f"    p.{page.page}: {page.snippet_text}"))
         if hit.more_pages:
             click.echo(f"    and {hit.more_pages} more pages")
 
@@ -281,11 +306,12 @@ def _checked_base_url(url: str) -> str:
 
 
 @main.command()
+@NO_WAIT
 @click.pass_obj
-def reindex(data: DataDir) -> None:
+def reindex(data: DataDir, no_wait: bool) -> None:
     """Rebuild the whole search index from the catalog (no PDF is read again)."""
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with load_lock(data.root, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog_path) as catalog:
         count = rebuild_index(data.index_dir, catalog)
     click.echo(f"Rebuilt the index: {count} documents.")
 
@@ -302,7 +328,7 @@ def status(data: DataDir, failed: bool, report_path: str | None, check: bool) ->
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
     if check:
         problems = check_consistency(data)
-        click.echo("\n".join(problems) or "Catalog, file store and index agree.")
+        click.echo("\n".join(terminal_safe(p) for p in problems) or "Catalog, file store and index agree.")
         sys.exit(1 if problems else 0)
     with Catalog(data.catalog_path) as catalog:
         if report_path:
@@ -312,7 +338,7 @@ def status(data: DataDir, failed: bool, report_path: str | None, check: bool) ->
         failures = catalog.failed_files()
         click.echo(f"\nFailed files: {len(failures)}")
         for record in failures:
-            click.echo(f"  {record.path}: {record.reason}: {record.detail}")
+            click.echo(terminal_safe(f"  {record.path}: {record.reason}: {record.detail}"))
 
 
 @main.command()
@@ -323,9 +349,10 @@ def status(data: DataDir, failed: bool, report_path: str | None, check: bool) ->
               help="Seconds each page may take to read.")
 @click.option("--retry-failed", is_flag=True, help="Also read again the pages OCR failed on before.")
 @click.option("--verbose", "-v", is_flag=True, help="A line for every page.")
+@NO_WAIT
 @click.pass_obj
 def ocr(data: DataDir, language: str, jobs: int | None, ocr_page_timeout: float, retry_failed: bool,
-        verbose: bool) -> None:
+        verbose: bool, no_wait: bool) -> None:
     """Read the scanned pages that wait for OCR, and those of documents loaded before OCR existed."""
     if tesseract_path() is None:
         raise click.ClickException("tesseract is not installed (Debian: apt-get install tesseract-ocr "
@@ -342,7 +369,8 @@ def ocr(data: DataDir, language: str, jobs: int | None, ocr_page_timeout: float,
     started = time.monotonic()
     report = run_ocr(data, Limits(ocr=OcrSettings(language=language, page_seconds=ocr_page_timeout)),
                      PoolLimits(ocr_seconds_per_page=ocr_page_timeout + OCR_RENDER_SECONDS),
-                     jobs or os.cpu_count() or 1, retry_failed, on_page)
+                     jobs or os.cpu_count() or 1, retry_failed, on_page,
+                     lock_wait=_lock_wait(no_wait), on_wait=_say_waiting)
     click.echo(f"Read {report.read} scanned pages of {len(report.documents)} documents by OCR, "
                f"{report.failed} failed, {report.not_scans} were not scans, "
                f"in {time.monotonic() - started:.0f}s.")

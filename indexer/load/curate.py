@@ -13,11 +13,12 @@ from archive import audit
 from archive.catalog import Catalog, CatalogError, Document
 from archive.metadata import DocumentMeta
 from archive.store import BlobStore
-from indexer.search.index import document_fields, index_writer
+from indexer.search.index import document_fields, index_writer, writing
 
 log = logging.getLogger(__name__)
 
-# A bulk load may hold the index's write lock between its batch commits: wait this long for it.
+# A bulk load takes the data folder's write lock for each batch commit: wait this long for it. The lock is
+# taken before the catalog transaction, so the load's commit never waits for an edit that waits for it.
 LOCK_WAIT_SECONDS = 15.0
 
 
@@ -28,7 +29,7 @@ class DocumentNotFound(CatalogError):
 def edit_document(ix: Index, catalog: Catalog, doc_id: int, meta: DocumentMeta, actor: str) -> Document:
     """Correct a document's metadata; returns it as changed (unchanged if nothing differed)."""
     meta = meta.validated()
-    with catalog.transaction():
+    with writing(ix, "edit", LOCK_WAIT_SECONDS), catalog.transaction():
         old = _get(catalog, doc_id)
         changes = audit.meta_changes(old.meta, meta)
         if not changes:
@@ -50,7 +51,7 @@ def restore_document(ix: Index, catalog: Catalog, doc_id: int, actor: str) -> Do
 
 def delete_document(ix: Index, catalog: Catalog, store: BlobStore, doc_id: int, actor: str) -> Document:
     """Remove a document for good: index entry, catalog row and page texts, then the stored original."""
-    with catalog.transaction():
+    with writing(ix, "deletion", LOCK_WAIT_SECONDS), catalog.transaction():
         doc = _get(catalog, doc_id)
         catalog.delete(doc_id)
         audit.record(catalog, actor, "delete", doc_id=doc_id, subject=doc.title,
@@ -65,7 +66,7 @@ def delete_document(ix: Index, catalog: Catalog, store: BlobStore, doc_id: int, 
 
 
 def _set_withdrawn(ix: Index, catalog: Catalog, doc_id: int, actor: str, withdrawn: bool) -> Document:
-    with catalog.transaction():
+    with writing(ix, "withdrawal" if withdrawn else "restore", LOCK_WAIT_SECONDS), catalog.transaction():
         doc = _get(catalog, doc_id)
         if doc.withdrawn == withdrawn:
             return doc

@@ -37,17 +37,20 @@ class ManifestError(ValueError):
         super().__init__(f"{manifest}: {len(problems)} problem(s)\n" + "\n".join(problems))
 
 
-def read_manifest(manifest: Path) -> dict[str, ManifestRow]:
-    """Absolute file path -> the metadata the manifest gives it; raises ManifestError listing every problem."""
+def read_manifest(manifest: Path, allow_outside_paths: bool = False) -> dict[str, ManifestRow]:
+    """Absolute file path -> the metadata the manifest gives it; raises ManifestError listing every problem.
+
+    A path that leads outside the manifest's folder (by `..`, an absolute path or a symlink) is a problem
+    unless `allow_outside_paths`: a manifest from elsewhere must not load, say, /etc/passwd as a document."""
     manifest = Path(manifest)
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
-            return _parse(manifest, csv.reader(handle))
+            return _parse(manifest, csv.reader(handle), allow_outside_paths)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ManifestError(manifest, [f"cannot read the manifest: {exc}"]) from None
 
 
-def _parse(manifest: Path, reader) -> dict[str, ManifestRow]:
+def _parse(manifest: Path, reader, allow_outside_paths: bool) -> dict[str, ManifestRow]:
     header = [name.strip().lower() for name in next(reader, [])]
     problems = _check_header(header)
     if problems:
@@ -59,7 +62,7 @@ def _parse(manifest: Path, reader) -> dict[str, ManifestRow]:
         if not any(v.strip() for v in values):
             continue
         row = dict(zip(header, (v.strip() for v in values)))
-        path, row_problems, meta = _row(manifest.parent, row)
+        path, row_problems, meta = _row(manifest.parent, row, allow_outside_paths)
         problems += [f"line {line}: {p}" for p in row_problems]
         if path in first_line:
             problems.append(f"line {line}: {path} is already listed on line {first_line[path]}")
@@ -78,13 +81,16 @@ def _check_header(header: list[str]) -> list[str]:
     return problems
 
 
-def _row(folder: Path, row: dict[str, str]) -> tuple[str, list[str], ManifestRow]:
+def _row(folder: Path, row: dict[str, str], allow_outside_paths: bool) -> tuple[str, list[str], ManifestRow]:
     """The row's absolute path, its problems, and its metadata (relative paths are from the manifest's folder)."""
     problems: list[str] = []
     raw = row.get("path", "")
     path = str((folder / raw).resolve()) if raw else ""
     if not raw:
         problems.append("the path is empty")
+    elif not allow_outside_paths and not Path(path).is_relative_to(folder.resolve()):
+        problems.append(f"{raw}: outside the manifest's folder {folder.resolve()} "
+                        "(--allow-outside-paths allows it)")
     elif not Path(path).is_file():
         problems.append(f"{raw}: no such file")
     meta = DocumentMeta(

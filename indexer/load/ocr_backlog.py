@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
+from archive.locks import Holder, load_lock
 from archive.pages import OcrState, PageRead
 from archive.store import BlobStore
 from indexer.extract.pdf import MIME as PDF
@@ -26,7 +27,6 @@ from indexer.search.index import index_pending, open_index
 from indexer.search.rebuild import ensure_current_index
 
 INDEX_EVERY = 50  # pages read between index commits
-WRITER_WAIT_SECONDS = 60.0  # a load may hold the index between its batches
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,19 @@ def backlog(catalog: Catalog, store: BlobStore, language: str, retry_failed: boo
 
 def run_ocr(data: DataDir, limits: Limits, pool: PoolLimits, jobs: int, retry_failed: bool = False,
             on_page: Callable[[PageJob, PageRead], None] | None = None,
-            stopping: threading.Event | None = None) -> OcrReport:
-    """Read the backlog of scanned pages; the catalog and then the index are updated as pages come."""
+            stopping: threading.Event | None = None, lock_wait: float | None = None,
+            on_wait: Callable[[Holder | None], None] | None = None) -> OcrReport:
+    """Read the backlog of scanned pages; the catalog and then the index are updated as pages come.
+
+    Holds the load lock (waiting up to `lock_wait` seconds, None: as long as it takes; LockBusy after):
+    a bulk load or another OCR run would read the same pages."""
+    with load_lock(data.root, "OCR run", lock_wait, on_wait):
+        return _read_backlog(data, limits, pool, jobs, retry_failed, on_page, stopping)
+
+
+def _read_backlog(data: DataDir, limits: Limits, pool: PoolLimits, jobs: int, retry_failed: bool,
+                  on_page: Callable[[PageJob, PageRead], None] | None,
+                  stopping: threading.Event | None) -> OcrReport:
     report = OcrReport()
     with Catalog(data.catalog_path) as catalog:
         ensure_current_index(data.index_dir, catalog)
@@ -96,8 +107,8 @@ def run_ocr(data: DataDir, limits: Limits, pool: PoolLimits, jobs: int, retry_fa
                 if on_page:
                     on_page(job, read)
                 if (report.read + report.failed) % INDEX_EVERY == 0:
-                    index_pending(ix, catalog, wait_seconds=WRITER_WAIT_SECONDS)
-        index_pending(ix, catalog, wait_seconds=WRITER_WAIT_SECONDS)
+                    index_pending(ix, catalog)
+        index_pending(ix, catalog)
     return report
 
 

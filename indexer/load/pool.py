@@ -1,5 +1,10 @@
 """A pool of extraction worker processes that a bad file cannot stall, crash or exhaust.
 
+Workers die with the parent: they are children of multiprocessing's fork server, not of the load, so a
+parent-death signal would watch the fork server; instead each worker watches a pipe whose only write end
+the load holds, and exits the moment the kernel closes it (the load ended, however it died). The fork
+server itself exits when the load does (multiprocessing's own "alive" pipe).
+
 Each worker runs one task at a time under an address-space limit (RLIMIT_AS). The parent watches a
 deadline per task that grows with the file's page count once the worker announces it, so a genuine
 600-page report gets its time while a single pathological page does not hold a worker forever. A
@@ -13,6 +18,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -60,9 +66,10 @@ class PoolFailure:
 class _Worker:
     """One child process and the tasks sent to it, oldest (the one running) first."""
 
-    def __init__(self, ctx, target: Callable, limits: PoolLimits) -> None:
+    def __init__(self, ctx, target: Callable, limits: PoolLimits, alive: Connection) -> None:
         self.conn, child_conn = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child_conn, target, limits.memory_mb), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child_conn, target, limits.memory_mb, alive),
+                                   daemon=True)
         self.process.start()
         child_conn.close()
         self.tasks: deque = deque()
@@ -102,6 +109,7 @@ class WorkerPool(Generic[T, R]):
         self.target, self.jobs, self.limits, self.depth = target, max(1, jobs), limits, depth
         self.recycle_if = recycle_if  # e.g. a result that reports running out of memory: start afresh
         self.workers: list[_Worker] = []
+        self.alive: tuple[Connection, Connection] | None = None  # (workers' read end, our write end)
 
     def __enter__(self) -> "WorkerPool[T, R]":
         return self  # workers start with the first task: a re-run with nothing new starts none
@@ -114,9 +122,15 @@ class WorkerPool(Generic[T, R]):
         for worker in self.workers:
             worker.kill()
         self.workers = []
+        if self.alive:
+            for end in self.alive:
+                end.close()
+            self.alive = None
 
     def _spawn(self) -> _Worker:
-        return _Worker(self.ctx, self.target, self.limits)
+        if self.alive is None:
+            self.alive = self.ctx.Pipe(duplex=False)  # nothing is ever written: only its closing matters
+        return _Worker(self.ctx, self.target, self.limits, self.alive[0])
 
     def run(self, tasks: Iterable[T], should_stop: Callable[[], bool] = lambda: False
             ) -> Iterator[tuple[T, R | PoolFailure]]:
@@ -235,9 +249,23 @@ def _death_failure(exitcode: int | None) -> PoolFailure:
     return PoolFailure(Reason.CRASHED, f"the worker process exited unexpectedly (code {exitcode})")
 
 
-def _worker_main(conn: Connection, target: Callable, memory_mb: int) -> None:
+def _exit_when_parent_dies(alive: Connection) -> None:
+    """Wait in a thread for the parent's end of `alive` to close, then end this process at once, even in
+    the middle of a task (the main thread may be deep in a PDF library for minutes)."""
+    def watch() -> None:
+        try:
+            alive.poll(None)  # readable only at EOF: the parent never writes
+        except OSError:
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _worker_main(conn: Connection, target: Callable, memory_mb: int, alive: Connection) -> None:
     """The worker's loop: take a task, run it, send the result; exit when the parent hangs up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _exit_when_parent_dies(alive)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     extraction.listen_for_page_count(lambda kind, count: conn.send((kind, count)))

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
+from archive.locks import Holder, load_lock
 from archive.metadata import DocumentMeta
 from indexer.extract.ocr import tesseract_path
 from indexer.extract.result import Limits, OcrMode
@@ -45,7 +46,11 @@ class LoadOptions:
     # Extract every file before opening the index writer (a web upload: a slow file must not hold the
     # index lock that staff edits wait for). A bulk load writes as results come, in batches.
     extract_first: bool = False
-    writer_wait_seconds: float = 0.0  # how long to wait for another writer's index lock
+    writer_wait_seconds: float | None = None  # how long to wait for the write lock (None: as long as it takes)
+    # A bulk load holds the data folder's load lock throughout (one load, reindex or OCR run at a time);
+    # an upload does not, and slips in between a load's batches under the write lock alone.
+    load_lock: bool = True
+    load_lock_wait: float | None = None  # None: wait for the other load to end; 0: refuse at once
 
     def meta_for(self, path: str) -> DocumentMeta:
         """Manifest values first, then the command line's; inference fills the rest later."""
@@ -88,6 +93,11 @@ class Preflight:
     def abandon(self) -> None:
         """Nothing to drop."""
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Nothing to lock."""
+        yield
+
 
 def _preflight_note(text_pages: int, scans: int) -> str:
     if scans:
@@ -97,8 +107,27 @@ def _preflight_note(text_pages: int, scans: int) -> str:
 
 def run_load(data: DataDir, paths: list[Path], options: LoadOptions,
              on_outcome: Callable[[FileOutcome], None] | None = None,
-             on_start: Callable[[int], None] | None = None) -> LoadReport:
-    """Load (or, with `dry_run`, preflight) files; `on_start(total)` then `on_outcome` once per file."""
+             on_start: Callable[[int], None] | None = None,
+             on_wait: Callable[[Holder | None], None] | None = None) -> LoadReport:
+    """Load (or, with `dry_run`, preflight) files; `on_start(total)` then `on_outcome` once per file;
+    `on_wait(holder)` if another load holds the load lock first. Raises LockBusy if it stays held."""
+    with _load_lock(data, options, on_wait):
+        return _run_load(data, paths, options, on_outcome, on_start)
+
+
+@contextmanager
+def _load_lock(data: DataDir, options: LoadOptions, on_wait) -> Iterator[None]:
+    """The load lock for a bulk load (a preflight writes nothing, an upload takes the write lock only)."""
+    if options.dry_run or not options.load_lock:
+        yield
+        return
+    with load_lock(data.ensure().root, "load", options.load_lock_wait, on_wait):
+        yield
+
+
+def _run_load(data: DataDir, paths: list[Path], options: LoadOptions,
+              on_outcome: Callable[[FileOutcome], None] | None,
+              on_start: Callable[[int], None] | None) -> LoadReport:
     report = LoadReport(keep_outcomes=on_outcome is None, jobs=options.jobs)
 
     def emit(outcome: FileOutcome) -> None:
@@ -133,8 +162,11 @@ def load_paths(paths: Iterable[Path], data: DataDir, given: DocumentMeta = Docum
 
 
 def _loader(data: DataDir, catalog: Catalog, options: LoadOptions) -> Loader:
-    loader = Loader(data, catalog, commit_every=options.commit_every, wait_seconds=options.writer_wait_seconds)
-    resumed = loader.resume()
+    loader = Loader(data, catalog, commit_every=options.commit_every, wait_seconds=options.writer_wait_seconds,
+                    what="load" if options.load_lock else "upload")
+    # Only the load lock's holder finishes a crashed load: an upload, running beside a bulk load, would
+    # remove the temp blobs that load is writing.
+    resumed = loader.resume() if options.load_lock else 0
     if resumed:
         log.warning("finished indexing %d documents left pending by an interrupted load", resumed)
     return loader
@@ -157,11 +189,24 @@ def _drive(sources: Iterator[str], planner: Planner, sink: Loader | Preflight, o
     target = partial(prepare_task, limits=options.for_workers())
     with WorkerPool(target, options.jobs, options.pool, recycle_if=is_memory_failure) as pool:
         results = _as_failed(pool.run(tasks(), stopping.is_set))
-        for task, result in (list(results) if options.extract_first else results):
-            outcome = sink.accept(result, options.meta_for(task.path), task.size, task.mtime_ns)
-            emit(outcome)
-            for decision in planner.settle(task.sha256, outcome):
-                emit(sink.record(*decision))
+        if not options.extract_first:
+            _accept_all(results, planner, sink, options, emit)
+            return
+        extracted = list(results)
+    # Everything extracted: write it all under one hold of the write lock, so a refusal changes nothing.
+    with sink.exclusive():
+        _accept_all(extracted, planner, sink, options, emit)
+        sink.commit()
+
+
+def _accept_all(results: Iterable[tuple[Task, Prepared | Failed]], planner: Planner, sink: Loader | Preflight,
+                options: LoadOptions, emit: Callable[[FileOutcome], None]) -> None:
+    """Hand each result to the sink, then settle the copies that waited for it."""
+    for task, result in results:
+        outcome = sink.accept(result, options.meta_for(task.path), task.size, task.mtime_ns)
+        emit(outcome)
+        for decision in planner.settle(task.sha256, outcome):
+            emit(sink.record(*decision))
 
 
 def _as_failed(results: Iterator[tuple[Task, Prepared | Failed | PoolFailure]]) -> Iterator[tuple[Task, Prepared | Failed]]:

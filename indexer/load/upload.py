@@ -25,7 +25,7 @@ from indexer.load.run import LoadOptions, run_load
 
 UPLOAD_FOLDER = "uploads-in-progress"
 UPLOAD_SECONDS = 10.0  # per file, plus the pool's per-page allowance (`archive serve --upload-timeout`)
-WRITER_WAIT_SECONDS = 15.0  # a bulk load holds the index between batches: wait this long for it
+WRITER_WAIT_SECONDS = 15.0  # a bulk load takes the write lock for each batch commit: wait this long for it
 # One upload worker at a time per serving process: uploads queue rather than take both cores from search.
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -53,7 +53,8 @@ def load_uploads(data: DataDir, catalog: Catalog, uploads: Sequence[Upload], giv
         # Scans are read later, in the background: a person is waiting for this answer.
         limits = replace(limits, ocr=replace(limits.ocr, mode=OcrMode.DEFER))
         options = LoadOptions(given=given, limits=limits, jobs=1, extract_first=True,
-                              pool=PoolLimits(base_seconds=seconds), writer_wait_seconds=WRITER_WAIT_SECONDS)
+                              pool=PoolLimits(base_seconds=seconds), writer_wait_seconds=WRITER_WAIT_SECONDS,
+                              load_lock=False)
         with _ONE_AT_A_TIME:
             report = run_load(data, paths, options)
         by_path = {o.path: o for o in report.outcomes}

@@ -21,6 +21,7 @@ from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog, Document
+from archive.locks import LockBusy, write_lock
 from indexer.search.analyse import Analyse, analyse_here, analysers
 from indexer.search.schema import PAGE_GAP, SCHEMA_VERSION, AnalysedText, build_schema, analyse_content
 
@@ -131,7 +132,7 @@ def document_fields(doc: Document, pages: Sequence[str], postings: AnalysedText 
 
 
 class IndexBusyError(RuntimeError):
-    """Another writer held the index for longer than we wait; nothing was changed."""
+    """Another writer held the archive for longer than we wait; nothing was changed."""
 
 
 class _Writer(SegmentWriter):
@@ -157,40 +158,71 @@ class _Writer(SegmentWriter):
                 self.pool.add((name, btext, first, 1.0, pack_uint(1)))
 
 
-def open_writer(ix: Index, wait_seconds: float = 0.0, limitmb: int = 128):
-    """The index's writer, waiting up to `wait_seconds` for its lock (IndexBusyError if still held)."""
-    try:
-        # compound=False keeps segments memory-mapped and shared between web workers.
-        return _Writer(ix, limitmb=limitmb, compound=False, timeout=wait_seconds, delay=0.25)
-    except LockError:
-        raise IndexBusyError("the search index is busy with another writer (a load); nothing was changed, "
-                             "try again in a minute") from None
+WHOOSH_LOCK_SECONDS = 5.0  # our write lock is held first, so Whoosh's own lock is free but for a moment
+
+
+def data_root(ix: Index) -> Path:
+    """The data folder an index lives in (DATA/index, or DATA/index.<n> while a rebuild builds it): its write
+    lock lives there, not in the index folder, which a rebuild replaces."""
+    return Path(ix.storage.folder).parent
 
 
 @contextmanager
-def index_writer(ix: Index, wait_seconds: float = 0.0, optimize: bool = False, limitmb: int = 256) -> Iterator:
-    """A writer that commits when the block ends (merging every segment into one if `optimize`)
-    and cancels if it raises."""
-    writer = open_writer(ix, wait_seconds, limitmb)
+def writing(ix: Index, what: str, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold the data folder's write lock for the block (waiting up to `wait_seconds`, None: as long as it
+    takes); IndexBusyError, naming the holder, if it stays taken. Take it before any catalog transaction,
+    so that a writer holding it never waits for one that waits for it."""
     try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(optimize=optimize)
+        with write_lock(data_root(ix), what, wait_seconds):
+            yield
+    except LockBusy as exc:
+        raise IndexBusyError(f"{exc}; try again in a minute") from None
+
+
+def open_writer(ix: Index, limitmb: int = 128):
+    """The index's Whoosh writer; call it while holding the write lock (`writing`)."""
+    try:
+        # compound=False keeps segments memory-mapped and shared between web workers.
+        return _Writer(ix, limitmb=limitmb, compound=False, timeout=WHOOSH_LOCK_SECONDS, delay=0.25)
+    except LockError:
+        raise IndexBusyError("the search index is locked by a writer that does not take the archive's write "
+                             "lock; nothing was changed, try again in a minute") from None
+
+
+@contextmanager
+def index_writer(ix: Index, wait_seconds: float | None = None, optimize: bool = False, limitmb: int = 256,
+                 what: str = "index update") -> Iterator:
+    """A writer under the write lock that commits when the block ends (merging every segment into one if
+    `optimize`) and cancels if it raises."""
+    with writing(ix, what, wait_seconds):
+        writer = open_writer(ix, limitmb)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=optimize)
 
 
 def index_documents(ix: Index, catalog: Catalog, docs: Sequence[Document], analyse: Analyse = analyse_here,
-                    wait_seconds: float = 0.0, mark: bool = True) -> list[int]:
+                    wait_seconds: float | None = None, mark: bool = True) -> list[int]:
     """Add or replace documents in the index from their catalog rows; marks them indexed if `mark`."""
-    done: list[int] = []
-    with index_writer(ix, wait_seconds) as writer:
-        for doc, postings in zip(docs, analyse(catalog, [doc.id for doc in docs])):
-            writer.update_document(**document_fields(doc, (), postings))
-            done.append(doc.id)
-    if mark:
-        catalog.mark_indexed(done)
-    return done
+    # Analysed before the write lock is taken, so the lock is held only for the writing itself.
+    fields = [document_fields(doc, (), postings) for doc, postings in
+              zip(docs, analyse(catalog, [doc.id for doc in docs]))]
+    write_documents(ix, catalog, fields, wait_seconds, mark=mark)
+    return [int(f["id"]) for f in fields]
+
+
+def write_documents(ix: Index, catalog: Catalog, fields: Sequence[dict], wait_seconds: float | None = None,
+                    what: str = "index update", mark: bool = True) -> None:
+    """Write documents' index fields and then (if `mark`) mark them indexed, both under the write lock."""
+    with writing(ix, what, wait_seconds):
+        with index_writer(ix) as writer:
+            for one in fields:
+                writer.update_document(**one)
+        if mark:
+            catalog.mark_indexed([int(one["id"]) for one in fields])
 
 
 def remove_document(ix: Index, doc_id: int) -> None:
@@ -199,7 +231,7 @@ def remove_document(ix: Index, doc_id: int) -> None:
 
 
 def index_pending(ix: Index, catalog: Catalog, batch: int | None = None, jobs: int | None = None,
-                  wait_seconds: float = 0.0) -> int:
+                  wait_seconds: float | None = None) -> int:
     """Index catalog rows left pending (a crashed load, an edit, a rebuild); returns how many.
 
     A large backlog is analysed by `jobs` worker processes (default: one per core).

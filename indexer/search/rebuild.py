@@ -1,7 +1,7 @@
 """Rebuilding the index from the catalog beside the live one, then swapping it in atomically.
 
 Search keeps answering from the old index while the new one is built. Edits made meanwhile go to the old
-index and take the next number of the catalog's change sequence; before the swap, with the old index's
+index and take the next number of the catalog's change sequence; before the swap, with the data folder's
 write lock held so that no edit slips between, the new index takes every document changed since the
 build began and drops every document deleted since. Then the link moves: no edit is lost.
 """
@@ -11,9 +11,8 @@ import logging
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
-
 from archive.catalog import Catalog
+from archive.locks import write_lock
 from indexer.search.analyse import analysers
 from indexer.search.index import (
     INDEX_BATCH,
@@ -27,7 +26,6 @@ from indexer.search.index import (
 )
 
 log = logging.getLogger(__name__)
-LOCK_NAME = "MAIN_WRITELOCK"  # Whoosh's own write lock: edits and loads wait on it
 
 
 def rebuild_index(index_dir: Path, catalog: Catalog, jobs: int | None = None) -> int:
@@ -41,9 +39,10 @@ def rebuild_index(index_dir: Path, catalog: Catalog, jobs: int | None = None) ->
     # made a search ~35% faster on the benchmark (it costs about 40% more rebuild time).
     with index_writer(ix, optimize=True):
         pass
-    # An edit writes the live index inside its catalog transaction: holding both the index's write lock and a
-    # catalog write transaction means every edit has either fully landed (and is caught up) or not begun.
-    with _live_write_lock(index_dir), catalog.transaction():
+    # Every writer (a load's batch, an edit, an upload) holds the data folder's write lock around its catalog
+    # transaction and its index write: holding it here means every edit has either fully landed (and is
+    # caught up with) or not begun, and none slips in between the catch-up and the swap.
+    with write_lock(index_dir.parent, "index rebuild", None), catalog.transaction():
         ids = _catch_up(ix, catalog, started, ids)
         swap_in(index_dir, folder)
         catalog.mark_indexed(ids)
@@ -84,16 +83,3 @@ def _catch_up(ix, catalog: Catalog, started: int, ids: set[int]) -> set[int]:
     return ids - gone
 
 
-class _live_write_lock:
-    """The live index's write lock, held from the catch-up to the swap; none if there is no live index."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.lock = FileStorage(str(index_dir)).lock(LOCK_NAME) if index_exists(index_dir) else None
-
-    def __enter__(self) -> None:
-        if self.lock is not None:
-            self.lock.acquire(blocking=True)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.lock is not None:
-            self.lock.release()

@@ -17,7 +17,7 @@ from archive.metadata import DocumentMeta
 from archive.names import fit_name, printable_name
 from indexer.load.run import load_paths
 from tests.builders import make_pdf
-from tests.web.conftest import PASSWORDS, client_as, csrf_token, login, make_app
+from tests.web.conftest import PASSWORDS, client_as, csrf_token, make_app
 
 COOKIE = "archive_session"
 

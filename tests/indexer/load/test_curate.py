@@ -16,6 +16,7 @@ from indexer.load.curate import delete_document, edit_document, restore_document
 from indexer.search.index import open_index
 from indexer.search.rebuild import rebuild_index
 from indexer.search.searcher import ArchiveSearcher
+from tests.indexer.load.test_write_lock import held_by_another_thread
 from indexer.search.results import SearchRequest
 
 
@@ -48,16 +49,13 @@ def test_a_busy_index_leaves_the_catalog_and_audit_log_untouched(loaded, monkeyp
     ix = open_index(loaded.index_dir)
     with Catalog(loaded.catalog_path) as catalog:
         doc = _audit_doc(catalog)
-        blocker = ix.writer()  # a load holding the write lock
-        try:
+        with held_by_another_thread(loaded.root, "load (writing a batch)"):
             with pytest.raises(IndexBusyError, match="nothing was changed"):
                 edit_document(ix, catalog, doc.id, replace(doc.meta, year=2001), "t")
             with pytest.raises(IndexBusyError):
                 withdraw_document(ix, catalog, doc.id, "t")
             with pytest.raises(IndexBusyError):
                 delete_document(ix, catalog, BlobStore(loaded.store_dir), doc.id, "t")
-        finally:
-            blocker.cancel()
         assert catalog.get(doc.id) == doc
         assert BlobStore(loaded.store_dir).has(doc.sha256)
         assert audit.entries(catalog) == []
