@@ -9,7 +9,8 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Iterable, Iterator
 
-from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import (CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter,
+                            Token)
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
@@ -31,7 +32,7 @@ PAGE_GAP = "\n\n"  # between pages in the content field (a paragraph break: no p
 
 
 # A token is a URL, an e-mail address, or a word that may hold dots ("www.riverbend.org", "3.5", "e.g").
-# The three share their first run of letters, which is read once (this form tokenizes twice as fast).
+# The three share their first run of word characters, read once (this form tokenizes twice as fast).
 TOKEN_PATTERN = r"""\w+(?:://[^\s<>"']*\w|(?:[.+-]\w+)*@\w+(?:[.-]\w+)*|(?:\.\w+)*)"""
 _PART = re.compile(r"[^\W_]+")  # letters and digits: what a token's parts are made of
 
@@ -63,7 +64,7 @@ class AddressParts(Filter):
     "riverbend.org" inside "http://www.riverbend.org/photos". Numbers such as 3.5 stay whole.
     """
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         shift = 0  # positions taken by the parts of addresses so far
         for t in tokens:
             if shift and t.positions:
@@ -86,7 +87,7 @@ def address_parts(text: str) -> list[re.Match]:
     return [] if all(part.group().isdigit() for part in parts) else parts
 
 
-def _parts_of(t, parts: list[re.Match]):
+def _parts_of(t: Token, parts: list[re.Match]) -> Iterator[Token]:
     """The token `t` again as each of its parts, at consecutive positions from its own."""
     whole_pos = t.pos if t.positions else 0
     whole_start = t.startchar if t.chars else 0
