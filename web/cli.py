@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive import accounts, audit
+from archive import accounts, audit, backup
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
 from archive.locks import Holder, LockBusy, load_lock, waiting_message
 from archive.metadata import DocumentMeta, MetadataError, parse_division, parse_doc_type, parse_year
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
-from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError
+from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError, index_pending, open_index
 from indexer.search.rebuild import ensure_current_index, rebuild_index
 from indexer.extract.ocr import check_language, tesseract_path
 from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
@@ -44,7 +44,7 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StaleIndexError, LockBusy, IndexBusyError) as exc:
+        except (StaleIndexError, LockBusy, IndexBusyError, backup.BackupError) as exc:
             raise click.ClickException(terminal_safe(str(exc))) from None
         except IndexDamagedError as exc:
             raise click.ClickException(terminal_safe(f"{exc}: run `archive reindex` to rebuild it from the catalog")) from None
@@ -303,6 +303,54 @@ def _checked_base_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise click.BadParameter(f"{url!r} is not an address like https://archive.example.org", param_hint="--base-url")
     return url.rstrip("/")
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+@click.option("--with-index", is_flag=True, help="Copy the search index too (it can always be rebuilt from the catalog).")
+@click.option("--keep", type=click.IntRange(1), default=None, help="Keep only the newest N dated backups in DEST.")
+@click.option("--verify", "verify_only", is_flag=True, help="Check the newest backup in DEST (or the one named) instead.")
+@click.pass_obj
+def backup_command(data: DataDir, dest: str, with_index: bool, keep: int | None, verify_only: bool) -> None:
+    """Back up the catalog, the originals it names and the secret key, while the archive serves and loads."""
+    if verify_only:
+        _verify_backup(Path(dest))
+        return
+    done = backup.backup(data, Path(dest), with_index, keep)
+    click.echo(terminal_safe(
+        f"Backed up {done.documents} documents to {done.snapshot}: {done.blobs_copied} new originals copied "
+        f"({done.bytes_copied / 1e6:.1f} MB), {done.blobs_present} already there"
+        + (", with the index" if done.with_index else "") + f", in {done.seconds:.1f}s."))
+    if done.removed:
+        click.echo(f"Removed older backups: {', '.join(done.removed)}.")
+
+
+def _verify_backup(dest: Path) -> None:
+    snapshot = backup.find_snapshot(dest)
+    problems = backup.verify(snapshot)
+    for problem in problems:
+        click.echo(terminal_safe(f"{snapshot.name}: {problem}"))
+    if problems:
+        sys.exit(1)
+    click.echo(terminal_safe(f"{snapshot}: the catalog passes its integrity check and every original is whole."))
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace the data folder's catalog, originals and index.")
+@click.pass_obj
+def restore_command(data: DataDir, source: str, force: bool) -> None:
+    """Restore a backup into the data folder, index what it had not indexed, and check the result."""
+    with load_lock(data.root, "restore", None, _say_waiting):
+        snapshot = backup.restore(Path(source), data, force)
+        with Catalog(data.catalog_path) as catalog:
+            ensure_current_index(data.index_dir, catalog)
+            indexed = index_pending(open_index(data.index_dir), catalog)
+    click.echo(terminal_safe(f"Restored {snapshot} into {data.root}; indexed {indexed} documents."))
+    problems = check_consistency(data)
+    click.echo(terminal_safe("\n".join(problems) or "Catalog, file store and index agree."))
+    if problems:
+        sys.exit(1)
 
 
 @main.command()
