@@ -70,7 +70,10 @@ def swap_in(index_dir: Path, folder: Path) -> None:
     """
     index_dir = Path(index_dir)
     previous = index_dir.resolve().name if index_dir.is_dir() else None
-    if index_dir.is_dir() and not index_dir.is_symlink():
+    if index_dir.is_dir() and not index_dir.is_symlink() and not any(index_dir.iterdir()):
+        index_dir.rmdir()  # the empty folder a new data folder starts with (DataDir.ensure)
+        previous = None
+    elif index_dir.is_dir() and not index_dir.is_symlink():
         previous = f"{index_dir.name}.{time.time_ns()}"
         index_dir.rename(index_dir.with_name(previous))
     link = index_dir.with_name(f".{index_dir.name}.link")

@@ -73,3 +73,14 @@ def test_a_damaged_index_is_seen_by_the_check_and_by_search(loaded, damage):
     with Catalog(loaded.catalog_path) as catalog:
         rebuild_index(loaded.index_dir, catalog)
     assert check_consistency(loaded) == []
+
+
+def test_a_new_archive_has_one_index_folder_behind_its_link_and_a_rebuild_keeps_the_one_before(loaded):
+    folders = lambda: sorted(p.name for p in loaded.root.glob("index.*") if p.is_dir())  # noqa: E731
+    [first] = folders()
+    assert os.readlink(loaded.index_dir) == first
+    with Catalog(loaded.catalog_path) as catalog:
+        rebuild_index(loaded.index_dir, catalog)
+        assert folders()[0] == first and len(folders()) == 2  # readers may still have the previous one open
+        rebuild_index(loaded.index_dir, catalog)
+    assert first not in folders() and len(folders()) == 2
