@@ -25,6 +25,7 @@ from pathlib import Path
 
 from archive.datadir import DataDir
 from bench.bench_load import corpus
+from bench.bench_search import _wait_for
 from indexer.load.consistency import check_consistency
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,16 +140,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _wait_for(port: int) -> None:
-    for _ in range(600):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,12 @@ class Reason(StrEnum):
     BAD_METADATA = "bad-metadata"  # the metadata given or inferred is not allowed
 
 
+def describe(exc: BaseException) -> str:
+    """An exception as "Type: message", kept short for reports."""
+    message = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
 class LoadError(Exception):
     """A file that cannot be loaded; `reason` says why in a stable code, `detail` in a sentence."""
 

@@ -9,7 +9,7 @@ from pypdf import PasswordType, PdfReader, apply_configuration
 from pypdf.errors import DependencyError
 
 from archive.vocabulary import iso_date
-from indexer.extract.errors import CorruptFileError, EncryptedError, OversizedError
+from indexer.extract.errors import CorruptFileError, EncryptedError, OversizedError, describe
 from indexer.extract.text import normalize_text, truncate
 from indexer.extract.pdfium import SecondEngine, second_engine
 from indexer.extract.result import Extraction, Limits, PageRead, announce_page_count
@@ -73,7 +73,7 @@ def _open(path: Path) -> PdfReader:
     try:
         reader = PdfReader(path, strict=False)
     except Exception as exc:  # pypdf raises its own errors and plain ones (TypeError, ValueError...)
-        raise CorruptFileError(path, f"cannot open the PDF ({_describe(exc)})") from exc
+        raise CorruptFileError(path, f"cannot open the PDF ({describe(exc)})") from exc
     if reader.is_encrypted:
         _decrypt(path, reader)
     return reader
@@ -86,7 +86,7 @@ def _decrypt(path: Path, reader: PdfReader) -> None:
     except DependencyError as exc:
         raise EncryptedError(path, f"encrypted with a method we cannot read ({exc})") from exc
     except Exception as exc:
-        raise EncryptedError(path, f"encrypted and could not be decrypted ({_describe(exc)})") from exc
+        raise EncryptedError(path, f"encrypted and could not be decrypted ({describe(exc)})") from exc
     if result == PasswordType.NOT_DECRYPTED:
         raise EncryptedError(path, "the PDF is encrypted and needs a password")
 
@@ -96,7 +96,7 @@ def _page_count(path: Path, reader: PdfReader, limits: Limits) -> int:
     try:
         count = len(reader.pages)
     except Exception as exc:
-        raise CorruptFileError(path, f"cannot read the page tree ({_describe(exc)})") from exc
+        raise CorruptFileError(path, f"cannot read the page tree ({describe(exc)})") from exc
     return _checked_count(path, count, limits)
 
 
@@ -116,8 +116,8 @@ def _page_texts(path: Path, reader: PdfReader, second: SecondEngine, count: int,
         except MemoryError:
             raise  # the file, not the page, is the problem: reported as "memory" and the worker replaced
         except Exception as exc:  # one bad page must not lose the others
-            log.info("%s: page %d failed in pypdf: %s", path, number, _describe(exc))
-            return _pdfium_page(second, number, limits, f"pypdf: {_describe(exc)}")
+            log.info("%s: page %d failed in pypdf: %s", path, number, describe(exc))
+            return _pdfium_page(second, number, limits, f"pypdf: {describe(exc)}")
         if len(text.strip()) >= MIN_TEXT_CHARS or second.document() is None:
             return text, PageRead(PYPDF if text.strip() else ""), notes
         other = _pdfium_page(second, number, limits)
@@ -154,7 +154,7 @@ def _pdfium_page(second: SecondEngine, number: int, limits: Limits, failed: str 
     except MemoryError:
         raise
     except Exception as exc:
-        raw, failed = None, "; ".join(filter(None, (failed, f"PDFium: {_describe(exc)}")))
+        raw, failed = None, "; ".join(filter(None, (failed, f"PDFium: {describe(exc)}")))
     if raw is None:
         if not failed:
             return "", PageRead(), ()
@@ -174,7 +174,7 @@ def _metadata(reader: PdfReader) -> tuple[str | None, str | None]:
             return None, None
         return clean_title(_info(info, "/Title")), parse_pdf_date(_info(info, "/CreationDate"))
     except Exception as exc:  # metadata is a bonus: never lose the text for it
-        log.info("unreadable PDF metadata: %s", _describe(exc))
+        log.info("unreadable PDF metadata: %s", describe(exc))
         return None, None
 
 
@@ -201,9 +201,3 @@ def parse_pdf_date(value: object) -> str | None:
         return None
     year, month, day = (int(part) if part else 1 for part in match.groups())
     return iso_date(year, month, day)
-
-
-def _describe(exc: BaseException) -> str:
-    """An exception as "Type: message", kept short for reports."""
-    message = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from indexer.extract.errors import describe
 from indexer.extract.ocr import OcrError, read_page
 from indexer.extract.pdfium import SecondEngine
 from indexer.extract.result import Limits, OcrMode, OcrState, PageRead, announce_ocr_pages
@@ -66,7 +67,7 @@ def read_scan(path: Path, engine: SecondEngine, number: int, limits: Limits) -> 
         log.info("%s: page %d: OCR failed: %s", path.name, number, exc.detail)
         return "", PageRead(ocr=OcrState.FAILED, language=language, note=f"{exc.reason}: {exc.detail}")
     except Exception as exc:  # PDFium could not draw the page
-        return "", PageRead(ocr=OcrState.FAILED, language=language, note=f"render: {_describe(exc)}")
+        return "", PageRead(ocr=OcrState.FAILED, language=language, note=f"render: {describe(exc)}")
     text, _ = truncate(normalize_text(result.text), limits.max_page_chars, f"page {number}")
     return text, PageRead(OCR_ENGINE, OcrState.DONE, language, round(result.confidence, 1))
 
@@ -75,10 +76,5 @@ def _coverage(engine: SecondEngine, number: int) -> float:
     try:
         return engine.image_coverage(number)
     except Exception as exc:  # a page PDFium can't parse has no scan we could read either
-        log.info("page %d: cannot measure its images: %s", number, _describe(exc))
+        log.info("page %d: cannot measure its images: %s", number, describe(exc))
         return 0.0
-
-
-def _describe(exc: BaseException) -> str:
-    message = " ".join(str(exc).split())[:160]
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
