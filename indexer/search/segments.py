@@ -21,20 +21,21 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import mmap
 import pickle
 import struct
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
-from whoosh.fields import Schema
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
+from whoosh.fields import Schema, SpellField
 from whoosh.filedb.filestore import Storage
-from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
@@ -44,6 +45,7 @@ from indexer.search.tokens import AnalysedText
 
 BLOCK = 128  # postings per block (the W3 codec's blocklimit)
 COMPRESSION = 3  # zlib level of block data (the W3 codec's)
+COMPRESS_FROM = 100  # bytes: a smaller block is stored as it is (zlib would make it bigger, and cost ~10 us)
 CHUNK_POSTINGS = 1_000_000  # a merge encodes this many postings at a time, bounding its memory
 INDEX_NAME = "MAIN"
 _TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part: flags, weight, df, lengths, max weight, ids
@@ -69,11 +71,12 @@ class SortedPostings:
 # -- writing a segment from documents -----------------------------------------------------------------------
 
 
-def write_segment(storage: Storage, schema: Schema, docs: Sequence[dict]):
+def write_segment(storage: Storage, schema: Schema, docs: Sequence[dict], first: int = 0):
     """One new segment of `docs` (field dicts as `IndexWriter.add_document` takes them) in `storage`.
 
     A text field may be given as `AnalysedText` (made in a worker by `indexer.search.tokens`); other values
-    are indexed by the field itself, as Whoosh's writer would.
+    are indexed by the field itself, as Whoosh's writer would. With `first` > 0 the postings number the
+    documents from `first` (a run of a rebuild: `merge_runs` joins runs by copying their postings).
     """
     codec = default_codec()
     segment = codec.new_segment(storage, INDEX_NAME)
@@ -87,9 +90,12 @@ def write_segment(storage: Storage, schema: Schema, docs: Sequence[dict]):
         perdoc.finish_doc()
     perdoc.close()
     segment.set_doc_count(len(docs))
-    with _SegmentFiles(storage, segment) as files:
+    with _SegmentFiles(storage, segment, first) as files:
         for name in sorted(fields):
-            files.write_field(name, [fields[name].sorted(schema[name].format)], lengths.get(name))
+            if fields[name].words:
+                files.write_words(name, sorted(word.encode("utf-8") for word in fields[name].words))
+            else:
+                files.write_field(name, [fields[name].sorted(schema[name].format)], lengths.get(name))
     return segment
 
 
@@ -138,8 +144,6 @@ class _FieldBuffer:
         self.words.update(words)
 
     def sorted(self, fmt) -> SortedPostings:
-        if self.words:  # a spelling word list: only its terms are read (one posting each, in document 0)
-            self.loose = [(w.encode("utf-8"), 0, 1.0, pack_uint(1)) for w in self.words]
         if self.analysed:
             return _sorted_analysed(self.analysed, fmt)
         return _sorted_loose(self.loose, fmt)
@@ -225,11 +229,99 @@ def packed_positions(positions: np.ndarray, counts: np.ndarray) -> list[bytes]:
 # -- the files of a segment ----------------------------------------------------------------------------------
 
 
+class TermTable:
+    """The terms file: Whoosh's ordered hash file (`filetables.OrderedHashWriter`), written in bulk.
+
+    The same layout: a header, every (key, term info) in key order, 256 open-addressing hash tables, their
+    directory, the extras pickle and the array of key positions. Whoosh's writer spends ~40 us a term on
+    an MD5 hash, per-key file writes and a Python probe loop; here the CRC32 hash (the format's hash type
+    1, which readers take from the header) is taken per key in C and the tables are filled with numpy.
+    """
+
+    HASH_TYPE = 1  # crc32 & 0xFFFFFFFF (whoosh.filedb.filetables._hash_functions)
+
+    def __init__(self, dbfile) -> None:
+        self.dbfile = dbfile
+        self.extras: dict = {}
+        dbfile.write(b"HSH3" + bytes([self.HASH_TYPE]) + pack_int(0) + pack_int(0))
+        self.position = dbfile.tell()
+        self.hashes: list[np.ndarray] = []
+        self.positions: list[np.ndarray] = []
+        self.last = b""
+
+    def add_many(self, keys: list[bytes], values: list[bytes]) -> None:
+        """Keys in increasing order, each after every key added before."""
+        if not keys:
+            return
+        if keys[0] <= self.last and self.last:
+            raise ValueError(f"keys must increase: {self.last!r}..{keys[0]!r}")
+        self.last = keys[-1]
+        sizes = np.fromiter((8 + len(k) + len(v) for k, v in zip(keys, values)), dtype=np.int64, count=len(keys))
+        ends = self.position + np.cumsum(sizes)
+        self.positions.append(ends - sizes)
+        self.hashes.append(np.fromiter(map(zlib.crc32, keys), dtype=np.uint32, count=len(keys)))
+        pack = _LENGTHS.pack
+        self.dbfile.write(b"".join(pack(len(k), len(v)) + k + v for k, v in zip(keys, values)))
+        self.position = int(ends[-1])
+
+    def close(self) -> None:
+        hashes = np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype=np.uint32)
+        positions = np.concatenate(self.positions) if self.positions else np.zeros(0, dtype=np.int64)
+        directory = []
+        bucket_of = hashes & 255
+        for bucket in range(256):
+            chosen = bucket_of == bucket
+            start = self.dbfile.tell()
+            table = _hash_table(hashes[chosen], positions[chosen])
+            directory.append(_DIR_ENTRY.pack(start, len(table)))
+            self.dbfile.write(table.tobytes())
+        self.dbfile.write(b"".join(directory))
+        extras_at = self.dbfile.tell()
+        typecode = "H" if len(positions) == 0 or positions.max() < 2 ** 16 else (
+            "i" if positions.max() < 2 ** 31 else ("I" if positions.max() < 2 ** 32 else "q"))
+        self.extras.update(indextype=typecode, indexlen=len(positions))
+        self.dbfile.write(pickle.dumps(self.extras, -1))
+        self.dbfile.write(positions.astype(">" + {"H": "u2", "i": "i4", "I": "u4", "q": "i8"}[typecode]).tobytes())
+        self.dbfile.write(pack_int(self.dbfile.tell() - extras_at))
+        self.dbfile.close()
+
+
+_LENGTHS = struct.Struct("!ii")
+_DIR_ENTRY = struct.Struct("!qi")
+_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])
+
+
+def _hash_table(hashes: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """One bucket's open-addressing table of twice as many slots as keys; a key that finds its slot taken
+    tries the next ones, as the reader probes. (Empty slots are (0, 0): no key is at position 0.)"""
+    slots = 2 * len(hashes)
+    table = np.zeros(slots, dtype=_SLOT)
+    if not slots:
+        return table
+    taken = np.zeros(slots, dtype=bool)
+    want = (hashes >> 8).astype(np.int64) % slots
+    pending = np.arange(len(hashes))
+    while len(pending):
+        spot = want[pending]
+        free = ~taken[spot]
+        places, first = np.unique(spot[free], return_index=True)
+        winners = pending[free][first]
+        taken[places] = True
+        table["hash"][places] = hashes[winners]
+        table["position"][places] = positions[winners]
+        placed = np.zeros(len(hashes), dtype=bool)
+        placed[winners] = True
+        pending = pending[~placed[pending]]
+        want[pending] = (want[pending] + 1) % slots
+    return table
+
+
 class _SegmentFiles:
     """The terms table (.trm) and postings (.pst) of a new segment, written field by field in sorted order."""
 
-    def __init__(self, storage: Storage, segment) -> None:
-        self.terms = OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+    def __init__(self, storage: Storage, segment, first: int = 0) -> None:
+        self.first = first  # the number postings give the segment's first document
+        self.terms = TermTable(segment.create_file(storage, W3Codec.TERMS_EXT))
         self.fieldmap = self.terms.extras["fieldmap"] = {}
         self.postfile = segment.create_file(storage, W3Codec.POSTS_EXT)
         self.offset = self.postfile.tell()
@@ -260,9 +352,10 @@ class _SegmentFiles:
         bstart = p.starts[block_term] + BLOCK * nth
         bend = np.minimum(bstart + BLOCK, p.starts[block_term + 1])
         # Block statistics for the whole chunk at once (Whoosh's block info and term info).
-        deltas = np.empty_like(p.docs)
-        deltas[1:] = p.docs[1:] - p.docs[:-1]
-        deltas[bstart] = p.docs[bstart]
+        docs = p.docs + self.first  # as numbered in the postings (a run's documents start at `first`)
+        deltas = np.empty_like(docs)
+        deltas[1:] = docs[1:] - docs[:-1]
+        deltas[bstart] = docs[bstart]
         lens = lengths[p.docs] if lengths is not None else np.zeros(len(p.docs), dtype=np.uint8)
         masked = np.where(lens > 0, lens.astype(np.int64), _NO_LENGTH)
         block_min, block_max = np.minimum.reduceat(masked, bstart), np.maximum.reduceat(lens, bstart)
@@ -273,11 +366,11 @@ class _SegmentFiles:
         term_weight = np.add.reduceat(p.weights.astype(np.float64), term_first)
         term_maxw = np.maximum.reduceat(p.weights, term_first)
         term_min, term_max = np.minimum.reduceat(masked, term_first), np.maximum.reduceat(lens, term_first)
-        first_id, last_id = p.docs[term_first], p.docs[p.starts[1:] - 1]
+        first_id, last_id = docs[term_first], docs[p.starts[1:] - 1]
 
         out: list[bytes] = []
         dl, wl = deltas.tolist(), p.weights.tolist()
-        last_ids, bmaxw = p.docs[bend - 1].tolist(), block_maxw.tolist()
+        last_ids, bmaxw = docs[bend - 1].tolist(), block_maxw.tolist()
         bmin, bmax = block_min.tolist(), block_max.tolist()
         ones_l, same_l = ones.tolist(), same.tolist()
         bterm, bs, be = block_term.tolist(), bstart.tolist(), bend.tolist()
@@ -289,19 +382,65 @@ class _SegmentFiles:
                 out.append(WHOOSH3_HEADER_MAGIC)
                 position += 4
             weights = None if ones_l[b] else (wl[s] if same_l[b] else tuple(wl[s:e]))
-            data = zlib.compress(pickle.dumps((tuple(dl[s:e]), weights, _block_values(p, s, e)), 2), COMPRESSION)
-            info = pickle.dumps((e - s, last_ids[b], bmaxw[b], COMPRESSION, _byte(bmin[b]), bmax[b]), 2)
+            data = pickle.dumps((tuple(dl[s:e]), weights, _block_values(p, s, e)), 2)
+            compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0  # the reader checks the flag
+            if compression:
+                data = zlib.compress(data, compression)
+            info = pickle.dumps((e - s, last_ids[b], bmaxw[b], compression, _byte(bmin[b]), bmax[b]), 2)
             size = len(info) + len(data)
             last = e == p.starts[t + 1]
             out += (pack_int(-size if last else size), info, data)
             position += 4 + size
         self.postfile.write(b"".join(out))
         ends = term_offsets[1:] + [position]
-        for t, term in enumerate(p.terms):
-            info = _TERMINFO.pack(0, float(term_weight[t]), int(counts[t]), _byte(int(term_min[t])),
-                                  int(term_max[t]), float(term_maxw[t]), int(first_id[t]), int(last_id[t]))
-            self.terms.add(prefix + term, info + pack_long(term_offsets[t]) + pack_int(ends[t] - term_offsets[t]))
+        pack = _TERMINFO.pack
+        infos = [pack(0, w, n, _byte(lo), hi, mw, first, last) + pack_long(start) + pack_int(end - start)
+                 for w, n, lo, hi, mw, first, last, start, end in zip(
+                     term_weight.tolist(), counts.tolist(), term_min.tolist(), term_max.tolist(), term_maxw.tolist(),
+                     first_id.tolist(), last_id.tolist(), term_offsets, ends)]
+        self.terms.add_many([prefix + term for term in p.terms], infos)
         self.offset = position
+
+    def concatenate(self, name: str, runs: list["_SourceTerms"]) -> None:
+        """A field's terms from runs numbered one after another: blocks copied, term infos combined."""
+        prefix = pack_ushort(self.fieldmap.setdefault(name, len(self.fieldmap)))
+        streams = [_tagged(run.field(name), i) for i, run in enumerate(runs)]
+        keys, infos, out, position = [], [], [], self.offset
+        for term, group in itertools.groupby(heapq.merge(*streams, key=lambda x: (x[0], x[1])),
+                                             key=lambda x: x[0]):
+            parts = [(runs[i].postings, _TERMINFO.unpack_from(info), info) for _, i, info in group]
+            pieces = [WHOOSH3_HEADER_MAGIC]
+            for n, (postings, _, info) in enumerate(parts):
+                offset, length = struct.unpack_from("!qi", info, _TERMINFO.size)
+                pieces.append(_blocks(postings, offset, length, last=n == len(parts) - 1))
+            stats = [fields for _, fields, _ in parts]
+            lows = [lo for _, _, _, lo, _, _, _, _ in stats if lo]
+            size = sum(map(len, pieces))
+            keys.append(prefix + term)
+            infos.append(_TERMINFO.pack(0, sum(f[1] for f in stats), sum(f[2] for f in stats), min(lows, default=0),
+                                        max(f[4] for f in stats), max(f[5] for f in stats), stats[0][6],
+                                        stats[-1][7]) + pack_long(position) + pack_int(size))
+            out += pieces
+            position += size
+            if len(out) > 100_000:
+                self.postfile.write(b"".join(out))
+                out = []
+        self.postfile.write(b"".join(out))
+        self.terms.add_many(keys, infos)
+        self.offset = position
+
+    def write_words(self, name: str, words: list[bytes]) -> None:
+        """A spelling word list: every word's term info points at one shared posting (document 0), since
+        only the words themselves are ever read."""
+        prefix = pack_ushort(self.fieldmap.setdefault(name, len(self.fieldmap)))
+        start = self.offset
+        data = pickle.dumps(((0,), None, pack_uint(1)), 2)
+        info = pickle.dumps((1, 0, 1.0, 0, 0, 0), 2)
+        block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+        self.postfile.write(block)
+        self.offset += len(block)
+        shared = _TERMINFO.pack(0, 1.0, 1, 0, 0, 1.0, 0, 0) + pack_long(start) + pack_int(len(block))
+        self.terms.add_many([prefix + word for word in words], [shared] * len(words))
 
 
 def _byte(length_byte: int) -> int:
@@ -331,19 +470,23 @@ def merge_segments(sources: Sequence[Source], storage: Storage, schema: Schema):
     """One new segment in `storage` holding the live documents of `sources`, in order; None if none is live."""
     readers = [SegmentReader(src.storage, schema, src.segment) for src in sources]
     try:
-        docmaps, total = _docmaps(readers)
+        docmap, bases, total = _docmap(readers)
         if not total:
             return None
         codec = default_codec()
         segment = codec.new_segment(storage, INDEX_NAME)
         lengths = _copy_per_doc(readers, codec.per_document_writer(storage, segment), schema, total)
         segment.set_doc_count(total)
+        terms = [_SourceTerms(src.storage, src.segment) for src in sources]
         totals = {}
         with _SegmentFiles(storage, segment) as files:
-            for name in sorted({name for r in readers for name in r._terms.indexed_field_names()}):
-                if name in schema:
-                    field = schema[name]
-                    weight = files.write_field(name, _merged_terms(readers, docmaps, name, field), lengths.get(name))
+            for name in sorted({name for t in terms for name in t.fields}):
+                field = schema[name] if name in schema else None
+                if isinstance(field, SpellField):
+                    files.write_words(name, sorted({term for t in terms for term, _ in t.field(name)}))
+                elif field is not None:
+                    chunks = _merged_terms(terms, docmap, bases, name, _width(field.format))
+                    weight = files.write_field(name, chunks, lengths.get(name))
                     if field.scorable and weight:
                         totals[name] = round(weight / field.format.field_boost)
         # A field's length is the sum of its terms' counts: taken from the live postings, it stays exact
@@ -355,16 +498,44 @@ def merge_segments(sources: Sequence[Source], storage: Storage, schema: Schema):
             reader.close()
 
 
-def _docmaps(readers: list[SegmentReader]) -> tuple[list[np.ndarray], int]:
-    """For each source, its documents' numbers in the merged segment (-1: deleted)."""
-    maps, base = [], 0
+def merge_runs(runs: Sequence[Source], storage: Storage, schema: Schema):
+    """One segment of the runs of a rebuild, whose postings already number their documents as the merged
+    segment will (`write_segment(..., first=...)`, in order, no deletions): every term's posting blocks
+    are copied as they are, one run's after another, and only the term infos are combined."""
+    readers = [SegmentReader(run.storage, schema, run.segment) for run in runs]
+    try:
+        total = sum(r.doc_count_all() for r in readers)
+        codec = default_codec()
+        segment = codec.new_segment(storage, INDEX_NAME)
+        _copy_per_doc(readers, codec.per_document_writer(storage, segment), schema, total)
+        segment.set_doc_count(total)
+        segment._fieldlengths = {name: sum(r.field_length(name) for r in readers)
+                                 for name in schema.names() if schema[name].scorable}
+        terms = [_SourceTerms(run.storage, run.segment) for run in runs]
+        with _SegmentFiles(storage, segment) as files:
+            for name in sorted({name for t in terms for name in t.fields}):
+                if isinstance(schema[name], SpellField):
+                    files.write_words(name, sorted({term for t in terms for term, _ in t.field(name)}))
+                else:
+                    files.concatenate(name, terms)
+        return segment
+    finally:
+        for reader in readers:
+            reader.close()
+
+
+def _docmap(readers: list[SegmentReader]) -> tuple[np.ndarray, list[int], int]:
+    """Every source document's number in the merged segment (-1: deleted), the sources one after another;
+    where each source starts in that array; how many documents stay."""
+    maps, bases, start, kept = [], [], 0, 0
     for reader in readers:
         live = np.ones(reader.doc_count_all(), dtype=bool)
         live[list(reader.segment().deleted_docs())] = False
-        numbers = np.where(live, base + np.cumsum(live) - 1, -1)
-        maps.append(numbers)
-        base += int(live.sum())
-    return maps, base
+        maps.append(np.where(live, kept + np.cumsum(live) - 1, -1))
+        bases.append(start)
+        start += len(live)
+        kept += int(live.sum())
+    return np.concatenate(maps) if maps else np.zeros(0, dtype=np.int64), bases, kept
 
 
 def _copy_per_doc(readers: list[SegmentReader], perdoc, schema: Schema, total: int) -> dict[str, np.ndarray]:
@@ -393,119 +564,161 @@ def _copy_per_doc(readers: list[SegmentReader], perdoc, schema: Schema, total: i
     return lengths
 
 
-def _merged_terms(readers: list[SegmentReader], docmaps: list[np.ndarray], name: str,
-                  field) -> Iterator[SortedPostings]:
+class _SourceTerms:
+    """A source segment's terms file read straight through, and its postings file mapped.
+
+    Whoosh's reader fetches each key and value with a seek and a read (six calls a term); a merge reads
+    every term, so the terms file's key/value area is parsed in one pass instead. Its layout is the ordered
+    hash file's: a 13-byte header, then (key length, value length, key, value) in key order, up to the
+    first hash table, whose place the directory before the extras gives.
+    """
+
+    def __init__(self, storage: Storage, segment) -> None:
+        data = storage.open_file(segment.make_filename(W3Codec.TERMS_EXT)).read()
+        extras_length = struct.unpack_from("!i", data, len(data) - 4)[0]
+        extras_at = len(data) - 4 - extras_length
+        extras = pickle.loads(data[extras_at:])  # the index array after it is ignored by loads
+        end = struct.unpack_from("!q", data, extras_at - 256 * _DIR_ENTRY.size)[0]
+        names = {number: name for name, number in extras["fieldmap"].items()}
+        self.by_field: dict[str, list[tuple[bytes, bytes]]] = defaultdict(list)
+        pos, unpack = 13, _LENGTHS.unpack_from
+        while pos < end:
+            key_length, value_length = unpack(data, pos)
+            key_end = pos + 8 + key_length
+            self.by_field[names[int.from_bytes(data[pos + 8:pos + 10], "big")]].append(
+                (data[pos + 10:key_end], data[key_end:key_end + value_length]))
+            pos = key_end + value_length
+        self.fields = set(self.by_field)
+        with open(Path(storage.folder) / segment.make_filename(W3Codec.POSTS_EXT), "rb") as postfile:
+            # Mapped, not read: a large segment's postings are gigabytes, and only slices are needed.
+            self.postings = mmap.mmap(postfile.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def field(self, name: str) -> list[tuple[bytes, bytes]]:
+        return self.by_field.get(name, [])
+
+
+def _merged_terms(sources: list[_SourceTerms], docmap: np.ndarray, bases: list[int], name: str,
+                  width: int) -> Iterator[SortedPostings]:
     """The field's terms from every source in order, postings renumbered, in chunks of bounded size."""
-    spelling = name.startswith("spell_")
-    width = _width(field.format)
-    streams = [_field_items(r, name, i) for i, r in enumerate(readers)]
+    streams = [_tagged(source.field(name), i) for i, source in enumerate(sources)]
     chunk = _Chunk(width)
     for term, group in itertools.groupby(heapq.merge(*streams, key=lambda x: (x[0], x[1])), key=lambda x: x[0]):
-        if spelling:
-            chunk.add(term, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.float32), pack_uint(1))
-        else:
-            parts = [_read_postings(readers[i], info, width, docmaps[i]) for _, i, info in group]
-            docs = np.concatenate([d for d, _, _ in parts])
-            if len(docs):
-                chunk.add(term, docs, np.concatenate([w for _, w, _ in parts]), _join_values([v for _, _, v in parts]))
+        chunk.term(term)
+        for _, i, info in group:
+            _read_postings(sources[i].postings, info, bases[i], chunk)
         if chunk.size >= CHUNK_POSTINGS:
-            yield chunk.done()
+            yield chunk.done(docmap)
             chunk = _Chunk(width)
-    yield chunk.done()
+    yield chunk.done(docmap)
 
 
-def _field_items(reader: SegmentReader, name: str, i: int) -> Iterator[tuple[bytes, int, W3TermInfo]]:
-    """(term, source number, term info) of one field of one source, in term order."""
-    items = reader._terms.items_from(name, b"")
-    for (fname, term), info in itertools.takewhile(lambda item: item[0][0] == name, items):
-        yield term, i, info
+def _tagged(items: list[tuple[bytes, bytes]], i: int) -> Iterator[tuple[bytes, int, bytes]]:
+    """(term, source number, term info): a function, so that each stream keeps its own number."""
+    return ((term, i, info) for term, info in items)
 
 
 class _Chunk:
+    """Postings of consecutive terms gathered as plain lists (most terms have a few), made arrays once."""
+
     def __init__(self, width: int) -> None:
         self.width = width
         self.terms: list[bytes] = []
-        self.starts = [0]
-        self.docs: list[np.ndarray] = []
-        self.weights: list[np.ndarray] = []
+        self.ends: list[int] = []
+        self.ids: list[int] = []  # source document numbers, offset by the source's base in the docmap
+        self.weights: list[float] = []
         self.values: list = []
-        self.size = 0
 
-    def add(self, term: bytes, docs: np.ndarray, weights: np.ndarray, values) -> None:
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def term(self, term: bytes) -> None:
+        if self.terms:
+            self.ends.append(len(self.ids))
         self.terms.append(term)
-        self.size += len(docs)
-        self.starts.append(self.size)
-        self.docs.append(docs)
-        self.weights.append(weights)
-        if values is not None:
-            self.values.append(values)
 
-    def done(self) -> SortedPostings:
-        empty = not self.terms
-        docs = np.zeros(0, dtype=np.int64) if empty else np.concatenate(self.docs)
-        weights = np.zeros(0, dtype=np.float32) if empty else np.concatenate(self.weights).astype(np.float32)
-        if self.width == 0:
-            values = None
-        elif self.width > 0:
-            values = b"".join(self.values)
-        else:
-            values = list(itertools.chain.from_iterable(self.values))
-        return SortedPostings(self.terms, np.array(self.starts, dtype=np.int64), docs, weights, values, self.width)
+    def done(self, docmap: np.ndarray) -> SortedPostings:
+        if self.terms:
+            self.ends.append(len(self.ids))
+        docs = docmap[np.array(self.ids, dtype=np.int64)] if self.ids else np.zeros(0, dtype=np.int64)
+        weights = np.array(self.weights, dtype=np.float32)
+        values = None if self.width == 0 else (b"".join(self.values) if self.width > 0 else self.values)
+        live = docs >= 0
+        counts = np.diff(np.array([0, *self.ends], dtype=np.int64))
+        terms = self.terms
+        if not live.all():  # deleted documents: drop their postings, and terms left with none
+            kept = np.add.reduceat(live, np.array([0, *self.ends[:-1]]), dtype=np.int64) if len(live) else counts
+            kept[counts == 0] = 0
+            docs, weights, values = docs[live], weights[live], _kept_values(values, live, self.width)
+            terms = [t for t, k in zip(terms, kept.tolist()) if k]
+            counts = kept[kept > 0]
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        return SortedPostings(terms, starts, docs, weights, values, self.width)
 
 
-def _join_values(parts: list):
-    if parts[0] is None:
+def _blocks(postings, offset: int, length: int, last: bool) -> bytes:
+    """A term's posting blocks in a run, without the list's tag; unless `last`, its final block is marked
+    as followed by more (a negative size marks the last block of a list)."""
+    blocks = postings[offset + 4:offset + length]
+    if last:
+        return blocks
+    pos = 0
+    while True:
+        size = struct.unpack_from("!i", blocks, pos)[0]
+        if size < 0:
+            return blocks[:pos] + pack_int(-size) + blocks[pos + 4:]
+        pos += 4 + size
+
+
+def _kept_values(values, live: np.ndarray, width: int):
+    if values is None:
         return None
-    if isinstance(parts[0], bytes):
-        return b"".join(parts)
-    return list(itertools.chain.from_iterable(parts))
-
-
-def _read_postings(reader: SegmentReader, info: W3TermInfo, width: int, docmap: np.ndarray):
-    """One term's postings in one source: (new document numbers, weights, values), deleted ones dropped."""
-    if info.is_inlined():
-        ids, weights, values = info.inlined_postings()
-        ids = np.array(ids, dtype=np.int64)
-        weights = np.array(weights, dtype=np.float32)
-        values = (b"".join(values) if width > 0 else list(values)) if width else None
-    else:
-        ids, weights, values = _read_blocks(reader._terms._postfile, info, width)
-    new = docmap[ids]
-    live = new >= 0
-    if live.all():
-        return new, weights, values
-    keep = live.tolist()
     if width > 0:
-        values = b"".join(values[i * width:(i + 1) * width] for i, k in enumerate(keep) if k)
-    elif width < 0:
-        values = list(itertools.compress(values, keep))
-    return new[live], weights[live], values
+        return np.frombuffer(values, dtype=np.uint8).reshape(-1, width)[live].tobytes()
+    return list(itertools.compress(values, live.tolist()))
 
 
-def _read_blocks(postfile, info: W3TermInfo, width: int):
-    offset, length = info.extent()
-    length = length[0] if isinstance(length, tuple) else length
-    raw = BytesIO(postfile.get(offset, length))
-    if raw.read(4) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("a posting list without its block tag")
-    ids, weights, values = [], [], []
+def _read_postings(postings: bytes, info: bytes, base: int, chunk: _Chunk) -> None:
+    """Append one term's postings in one source to the chunk (ids offset by the source's base)."""
+    if info[0]:  # inlined in the term info (Whoosh does this only for lists shorter than its inlinelimit)
+        ids, weights, values = pickle.loads(info[_TERMINFO.size:])
+        values = b"".join(values) if chunk.width > 0 else values
+        _append(chunk, base, list(ids), list(weights), values, len(ids))
+        return
+    offset = struct.unpack_from("!q", info, _TERMINFO.size)[0]
+    pos = offset + 4  # after the block tag
     last = False
     while not last:
-        size = struct.unpack("!i", raw.read(4))[0]
+        size = struct.unpack_from("!i", postings, pos)[0]
         last = size < 0
-        start = raw.tell()
-        count, _, _, compression, _, _ = pickle.load(raw)
-        data = raw.read(abs(size) - (raw.tell() - start))
-        block_ids, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
-        ids.append(np.cumsum(np.array(block_ids, dtype=np.int64)))
-        if block_weights is None:
-            weights.append(np.ones(count, dtype=np.float32))
-        elif isinstance(block_weights, float):
-            weights.append(np.full(count, block_weights, dtype=np.float32))
-        else:
-            weights.append(np.array(block_weights, dtype=np.float32))
-        if block_values is not None:
-            values.append(block_values)
-    values_out = None if width == 0 else (b"".join(values) if width > 0 else
-                                          list(itertools.chain.from_iterable(values)))
-    return np.concatenate(ids), np.concatenate(weights), values_out
+        size = abs(size)
+        window = postings[pos + 4:pos + 4 + min(size, 128)]
+        block_info = pickle.loads(window)
+        info_length = _pickled_length(block_info, window)
+        data = postings[pos + 4 + info_length:pos + 4 + size]
+        count, compression = block_info[0], block_info[3]
+        ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+        _append(chunk, base, list(itertools.accumulate(ids)),
+                [1.0] * count if weights is None else ([weights] * count if isinstance(weights, float) else weights),
+                values, count)
+        pos += 4 + size
+
+
+def _append(chunk: _Chunk, base: int, ids: list[int], weights, values, count: int) -> None:
+    chunk.ids.extend([base + i for i in ids] if base else ids)
+    chunk.weights.extend(weights)
+    if chunk.width > 0:
+        chunk.values.append(values)
+    elif chunk.width < 0:
+        chunk.values.extend(values)
+
+
+def _pickled_length(obj: tuple, window: bytes) -> int:
+    """How many bytes a block's info pickle takes: pickled again the same way, it is the same bytes."""
+    again = pickle.dumps(obj, 2)
+    if window.startswith(again):
+        return len(again)
+    reader = BytesIO(window)  # written some other way: read it again, counting
+    pickle.load(reader)
+    return reader.tell()
