@@ -73,7 +73,8 @@ def _document_url(hit: Hit) -> str:
 
 
 def _export_header(req: SearchRequest) -> dict:
-    return {"query": req.query, "filters": {k: list(v) for k, v in req.filters.items()}, "sort": req.sort}
+    return {"query": req.query, "filters": {k: list(v) for k, v in req.filters.items()},
+            "from": req.date_from, "to": req.date_to, "sort": req.sort}
 
 
 @bp.get("/latest/<doc_type>")

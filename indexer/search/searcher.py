@@ -1,7 +1,8 @@
 """Searching the index: a request in, plain result values out (hits, matching pages, facet counts)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import functools
@@ -203,9 +204,9 @@ class ArchiveSearcher:
         match = gen.evaluator.evaluate(q)
         base = match.mask & gen.allowed(request.allowed_access)
         masks = {name: columns.facets[name].mask_of(values) for name, values in request.filters.items() if values}
-        years = _year_range(columns, request)
-        if years is not None:
-            masks["year"] = masks["year"] & years if "year" in masks else years
+        dates = _date_range(columns, request)
+        if dates is not None:  # counted with the year facet, so the timeline still shows the years around
+            masks["year"] = masks["year"] & dates if "year" in masks else dates
         final = base.copy()
         for mask in masks.values():
             final &= mask
@@ -225,8 +226,7 @@ class ArchiveSearcher:
         allowed = gen.allowed(request.allowed_access)
 
         def count(text: str) -> int:
-            return self.count(SearchRequest(text, request.filters, allowed_access=request.allowed_access,
-                                            year_from=request.year_from, year_to=request.year_to))
+            return self.count(replace(request, query=text))
 
         def form_seen(word: str, docs: np.ndarray) -> bool:
             return self._form_seen(gen, word, docs)
@@ -315,11 +315,28 @@ class ArchiveSearcher:
         return [found[i] for i in ids if i in found and found[i].visibility in allowed]
 
 
-def _year_range(columns: Columns, request: SearchRequest) -> np.ndarray | None:
-    if request.year_from is None and request.year_to is None:
+def _date_range(columns: Columns, request: SearchRequest) -> np.ndarray | None:
+    """Documents whose date falls in the request's from/to; one with only a year if that year overlaps.
+
+    Read from `newest` (YYYYMMDD, YYYY0000 when only the year is known, 0 when neither is): a year-only
+    document covers YYYY0101 to YYYY1231, a dated one its day; a document with neither is outside any range.
+    """
+    low, high = request.date_span("from"), request.date_span("to")
+    if low is None and high is None:
         return None
-    low, high = request.year_from or 1, request.year_to or 9999
-    return (columns.year >= low) & (columns.year <= high)
+    newest = columns.newest
+    year_only = newest % 10_000 == 0
+    first, last = np.where(year_only, newest + 101, newest), np.where(year_only, newest + 1231, newest)
+    mask = newest > 0
+    if low is not None:
+        mask &= last >= _day_key(low.first)
+    if high is not None:
+        mask &= first <= _day_key(high.last)
+    return mask
+
+
+def _day_key(day: date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
 
 
 def _sort(request: SearchRequest, q: wq.Query) -> str:

@@ -86,9 +86,9 @@ class SearchPage:
     suggestion: Link | None  # the corrected query, as a link to run it
     csv_url: str
     export_json_url: str
-    year_from: str
-    year_to: str
-    hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the year-range form
+    date_from: str
+    date_to: str
+    hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the date-range form
 
 class SearchUrls:
     """Builds search URLs that keep every current parameter except the ones changed."""
@@ -101,7 +101,7 @@ class SearchUrls:
                 self.params[param] = list(request.filters[name])
         if request.sort != "relevance":
             self.params["sort"] = [request.sort]
-        for param, bound in (("from", request.year_from), ("to", request.year_to)):
+        for param, bound in (("from", request.date_from), ("to", request.date_to)):
             if bound:
                 self.params[param] = [str(bound)]
         self.page = request.page
@@ -152,7 +152,7 @@ def search_page(results: SearchResults) -> SearchPage:
         page=request.page, page_count=results.page_count,
         timeline=_timeline(results, urls), suggestion=_suggestion(results, urls),
         csv_url=urls.url("pages.export", format=["csv"]), export_json_url=urls.url("pages.export", format=["json"]),
-        year_from=str(request.year_from or ""), year_to=str(request.year_to or ""),
+        date_from=request.date_from or "", date_to=request.date_to or "",
         hidden=tuple((k, v) for k, values in urls.params.items() if k not in ("from", "to") for v in values),
     )
 
@@ -207,7 +207,16 @@ def _chips(results: SearchResults, urls: SearchUrls) -> tuple[Link, ...]:
     for param, name in FILTER_PARAMS.items():
         for value in results.request.filters.get(name, ()):
             chips.append(Link(f"{FACET_LABELS[name]}: {value_label(name, value)}", urls.toggle(param, value), True))
+    request = results.request
+    if request.date_from or request.date_to:
+        chips.append(Link(f"Dates: {_date_range_label(request.date_from, request.date_to)}",
+                          urls.url(page=None, **{"from": None, "to": None}), True))
     return tuple(chips)
+
+def _date_range_label(low: str | None, high: str | None) -> str:
+    if low and high:
+        return low if low == high else f"{low} to {high}"
+    return f"from {low}" if low else f"up to {high}"
 
 def _pager_numbers(page: int, count: int, width: int = 2) -> list[int]:
     numbers = {1, count, *range(max(1, page - width), min(count, page + width) + 1)}
