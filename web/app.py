@@ -13,6 +13,7 @@ from archive.datadir import resolve_data_dir
 from indexer.extract.result import DEFAULT_LANGUAGE
 from indexer.load.upload import UPLOAD_SECONDS
 from web.params import RowId
+from web.zips import DEFAULT_MAX_FILES, DEFAULT_MAX_MB
 
 DEFAULT_UPLOAD_MB = 100
 
@@ -35,6 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         UPLOAD_TIMEOUT=float(os.environ.get("ARCHIVE_UPLOAD_TIMEOUT", UPLOAD_SECONDS)),
         BASE_URL=os.environ.get("ARCHIVE_BASE_URL"),  # e.g. https://archive.example.org: links in exports
         OCR_LANGUAGE=os.environ.get("ARCHIVE_OCR_LANGUAGE", DEFAULT_LANGUAGE),  # scans of web uploads
+        # The most one "download all" zip of a search may hold.
+        ZIP_MAX_FILES=int(os.environ.get("ARCHIVE_ZIP_MAX_FILES", DEFAULT_MAX_FILES)),
+        ZIP_MAX_MB=float(os.environ.get("ARCHIVE_ZIP_MAX_MB", DEFAULT_MAX_MB)),
     )
     if config:
         app.config.from_mapping(config)

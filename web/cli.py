@@ -283,9 +283,14 @@ def _echo_results(results) -> None:
 @click.option("--base-url", default=None,
               help="The archive's public address for links in exports, e.g. https://archive.example.org "
                    "(default $ARCHIVE_BASE_URL, else this server's own host and port).")
+@click.option("--zip-max-files", type=click.IntRange(1, 100_000), default=None,
+              help="Most files one \"download all\" zip of a search may hold (default 200, or $ARCHIVE_ZIP_MAX_FILES).")
+@click.option("--zip-max-mb", type=click.IntRange(1, 1_000_000), default=None,
+              help="Most megabytes one \"download all\" zip may hold (default 500, or $ARCHIVE_ZIP_MAX_MB).")
 @click.pass_obj
 def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max_upload_mb: int | None,
-          upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None) -> None:
+          upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None, zip_max_files: int | None,
+          zip_max_mb: int | None) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     from web.app import create_app
     from web.serving import serve as serve_app
@@ -301,6 +306,10 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
         config["UPLOAD_TIMEOUT"] = upload_timeout
     if base_url:
         config["BASE_URL"] = _checked_base_url(base_url)
+    if zip_max_files:
+        config["ZIP_MAX_FILES"] = zip_max_files
+    if zip_max_mb:
+        config["ZIP_MAX_MB"] = zip_max_mb
     app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
     click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",

@@ -93,10 +93,19 @@ class SearchResults:
     notice: str | None = None
     timeline: tuple[YearCount, ...] = ()  # every year from the first to the last with a match
     suggestion: Suggestion | None = None
+    ids: tuple[int, ...] = ()  # every match's id, when the search was asked for them (ArchiveSearcher.search)
 
     @property
     def page_count(self) -> int:
         return max(1, -(-self.total // self.request.per_page))
+
+
+@dataclass(frozen=True)
+class Found:
+    """Every document of a search, in its order, when there were few enough to list (else only their number)."""
+
+    total: int
+    documents: tuple[Document, ...]  # empty when the total was over the limit asked for
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from indexer.search.spelling import Suggestion, suggest
 from indexer.search.results import (
     Editions,
     FacetValue,
+    Found,
     Hit,
     SearchRequest,
     SearchRequestError,
@@ -160,8 +161,12 @@ class ArchiveSearcher:
 
     # -- search ------------------------------------------------------------
     @_reads_index
-    def search(self, request: SearchRequest) -> SearchResults:
-        """One page of results with facet counts, a timeline and, if little is found, a suggestion."""
+    def search(self, request: SearchRequest, ids_up_to: int = 0) -> SearchResults:
+        """One page of results with facet counts, a timeline and, if little is found, a suggestion.
+
+        With `ids_up_to`, also the ids of every match (in no particular order) when there are no more than
+        that many: what a "download all" offer needs to know, without a second search.
+        """
         request = request.checked()
         parsed = parse_query(request.query)
         gen = self.generation()
@@ -173,7 +178,22 @@ class ArchiveSearcher:
         hits = self._hits([int(d) for d in gen.columns.doc_id[docnums]], finder, request.allowed_access)
         total = int(selection.final.sum())
         suggestion = self._suggest(gen, request) if total < SUGGEST_BELOW and request.query.strip() else None
-        return SearchResults(request, total, hits, selection.facets, parsed.notice, selection.timeline, suggestion)
+        ids = _ids(gen.columns, np.flatnonzero(selection.final)) if 0 < total <= ids_up_to else ()
+        return SearchResults(request, total, hits, selection.facets, parsed.notice, selection.timeline, suggestion,
+                             ids)
+
+    @_reads_index
+    def documents(self, request: SearchRequest, most: int) -> Found:
+        """Every document a request finds, in its sort order, from the catalog; none if there are more than `most`."""
+        request = request.checked()
+        parsed = parse_query(request.query)
+        gen = self.generation()
+        selection = self._select(gen, parsed.query, request)
+        total = int(selection.final.sum())
+        if total > most:
+            return Found(total, ())
+        docnums = _ordered(gen.columns, selection.final, selection.match.score, _sort(request, parsed.query), None)
+        return Found(total, tuple(self._documents(gen, docnums, request.allowed_access)))
 
     @_reads_index
     def count(self, request: SearchRequest) -> int:
@@ -387,6 +407,10 @@ def _timeline(years: tuple[FacetValue, ...]) -> tuple[YearCount, ...]:
         return ()
     return tuple(YearCount(y, known[y].count if y in known else 0, y in known and known[y].selected)
                  for y in range(min(known), max(known) + 1))
+
+
+def _ids(columns: Columns, docnums: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in columns.doc_id[docnums])
 
 
 def _first_text(pages: list[tuple[int, str]]) -> str:

@@ -13,6 +13,7 @@ from indexer.search.results import FacetValue, Hit, SearchResults
 from web.markup import snippet_html
 from web.params import FILTER_PARAMS
 from web.presenters.common import Link, DocumentUrls, document_meta_line, value_label
+from web.zips import ZipOffer, megabytes
 
 
 FACET_LABELS = {"doc_type": "Type", "year": "Year", "division": "Division", "access": "Access"}
@@ -89,6 +90,13 @@ class SearchPage:
     date_from: str
     date_to: str
     hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the date-range form
+    download_all: DownloadAll | None = None  # every original of the search as one zip
+
+@dataclass(frozen=True)
+class DownloadAll:
+    label: str  # "Download all (4 files, 1.2 MB)"
+    url: str | None  # None when the search is over what one download holds
+    refusal: str | None  # why not, in a sentence
 
 class SearchUrls:
     """Builds search URLs that keep every current parameter except the ones changed."""
@@ -134,7 +142,7 @@ class SearchUrls:
 def _encode(param: str, values: Iterable[str]) -> str:
     return urlencode([(param, v) for v in values])
 
-def search_page(results: SearchResults) -> SearchPage:
+def search_page(results: SearchResults, offer: ZipOffer | None = None) -> SearchPage:
     urls, doc_urls = SearchUrls(results), DocumentUrls()
     request = results.request
     return SearchPage(
@@ -154,7 +162,17 @@ def search_page(results: SearchResults) -> SearchPage:
         csv_url=urls.url("pages.export", format=["csv"]), export_json_url=urls.url("pages.export", format=["json"]),
         date_from=request.date_from or "", date_to=request.date_to or "",
         hidden=tuple((k, v) for k, values in urls.params.items() if k not in ("from", "to") for v in values),
+        download_all=_download_all(offer, urls),
     )
+
+
+def _download_all(offer: ZipOffer | None, urls: SearchUrls) -> DownloadAll | None:
+    if offer is None:
+        return None
+    files = f"{offer.files:,} file{'' if offer.files == 1 else 's'}"
+    label = f"Download all ({files}, {megabytes(offer.size)})" if offer.size is not None else f"Download all ({files})"
+    url = None if offer.refusal else urls.url("pages.export", format=["zip"], page=None)
+    return DownloadAll(label, url, offer.refusal)
 
 
 TIMELINE_HEIGHT, TIMELINE_WIDTH, BAR_STEP_MAX = 80, 640, 40
