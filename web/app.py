@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"]).ensure()
 
-    from web import admin, api, auth, background, errors, pages, resources, security, staff
+    from web import admin, api, auth, background, errors, guide, pages, resources, security, staff
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root)
@@ -54,6 +54,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     background.init_app(app)
     errors.init_app(app)
     app.context_processor(auth.viewer_context)
-    for blueprint in (pages.bp, api.bp, auth.bp, staff.bp, admin.bp):
+    for blueprint in (pages.bp, guide.bp, api.bp, auth.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app

@@ -30,7 +30,6 @@ bp = Blueprint("pages", __name__)
 PREVIEW_PAGES = 3
 
 
-@bp.get("/")
 @bp.get("/search")
 def search() -> str:
     limits = ZipLimits.of(current_app.config)
