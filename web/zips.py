@@ -4,7 +4,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 
 from werkzeug.exceptions import BadRequest
 
@@ -138,7 +138,7 @@ def zip_stream(entries: list[ZipEntry]) -> Iterator[bytes]:
     yield spout.take()  # the central directory, written when the archive closes
 
 
-def _copy(archive: zipfile.ZipFile, spout: _Spout, entry: ZipEntry, source) -> Iterator[bytes]:
+def _copy(archive: zipfile.ZipFile, spout: _Spout, entry: ZipEntry, source: BinaryIO) -> Iterator[bytes]:
     info = zipfile.ZipInfo(entry.name, date_time=entry.date_time)
     info.compress_type = entry.compress_type
     with archive.open(info, "w", force_zip64=entry.size >= zipfile.ZIP64_LIMIT) as target:
