@@ -367,17 +367,21 @@ def _sort(request: SearchRequest, q: wq.Query) -> str:
 
 def _ordered(columns: Columns, mask: np.ndarray, score: np.ndarray | None, sort: str,
              limit: int | None) -> np.ndarray:
-    """Docnums of `mask` in the requested order, only the first `limit` of them fully sorted."""
+    """Docnums of `mask` in the requested order, only the first `limit` of them fully sorted.
+
+    Ties go to the older catalog id: the order is the same whatever the index's segments (a rebuilt index
+    and one written batch by batch, with edits, number their documents differently)."""
     docnums = np.flatnonzero(mask)
+    ids = columns.doc_id[docnums]
     if sort == "relevance" and score is not None:
-        keys = (docnums, -score[docnums])  # lexsort: last key is the primary one
+        keys = (ids, -score[docnums])  # lexsort: last key is the primary one
     elif sort in ("newest", "relevance"):
-        keys = (docnums, -columns.newest[docnums])
+        keys = (ids, -columns.newest[docnums])
     elif sort == "oldest":
         newest = columns.newest[docnums]
-        keys = (docnums, np.where(newest == 0, np.iinfo(np.int64).max, newest))
+        keys = (ids, np.where(newest == 0, np.iinfo(np.int64).max, newest))
     else:
-        keys = (docnums, columns.title_rank[docnums])
+        keys = (ids, columns.title_rank[docnums])
     if limit is not None and len(docnums) > 4 * limit:
         # Partial selection on the primary key first: sorting 10,000 matches for ten hits is waste.
         primary = keys[-1]
