@@ -13,6 +13,7 @@ from archive.datadir import resolve_data_dir
 from indexer.extract.result import DEFAULT_LANGUAGE
 from indexer.load.upload import UPLOAD_SECONDS
 from web.params import RowId
+from web.zips import DEFAULT_MAX_FILES, DEFAULT_MAX_MB
 
 DEFAULT_UPLOAD_MB = 100
 
@@ -35,12 +36,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         UPLOAD_TIMEOUT=float(os.environ.get("ARCHIVE_UPLOAD_TIMEOUT", UPLOAD_SECONDS)),
         BASE_URL=os.environ.get("ARCHIVE_BASE_URL"),  # e.g. https://archive.example.org: links in exports
         OCR_LANGUAGE=os.environ.get("ARCHIVE_OCR_LANGUAGE", DEFAULT_LANGUAGE),  # scans of web uploads
+        # The most one "download all" zip of a search may hold.
+        ZIP_MAX_FILES=int(os.environ.get("ARCHIVE_ZIP_MAX_FILES", DEFAULT_MAX_FILES)),
+        ZIP_MAX_MB=float(os.environ.get("ARCHIVE_ZIP_MAX_MB", DEFAULT_MAX_MB)),
     )
     if config:
         app.config.from_mapping(config)
     app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"]).ensure()
 
-    from web import admin, api, auth, background, errors, pages, resources, security, staff
+    from web import admin, api, auth, background, errors, guide, pages, resources, security, staff
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root)
@@ -50,6 +54,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     background.init_app(app)
     errors.init_app(app)
     app.context_processor(auth.viewer_context)
-    for blueprint in (pages.bp, api.bp, auth.bp, staff.bp, admin.bp):
+    for blueprint in (pages.bp, guide.bp, api.bp, auth.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app

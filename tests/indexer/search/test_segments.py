@@ -29,7 +29,7 @@ QUERIES = ["union", "arbitration grievance", '"collective bargaining"', "negot*"
            "statecollege", "riverbend.org", "union OR pension", "union NOT pension", "title:report", "", "zzzqqq",
            "grievence", "négociation", "dues type:financial_audit", "teachers year:2019"]
 FILTERED = [SearchRequest("union", {"doc_type": ("financial_audit",)}), SearchRequest("union", {"access": ("public",)}),
-            SearchRequest("wages", year_from=2000, year_to=2010), SearchRequest("", sort="newest"),
+            SearchRequest("wages", date_from="2000", date_to="2010"), SearchRequest("", sort="newest"),
             SearchRequest("contract", sort="title"), SearchRequest("pension", page=2, per_page=5)]
 DOCS = 240
 
