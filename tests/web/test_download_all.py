@@ -9,7 +9,6 @@ import re
 import tracemalloc
 import urllib.request
 import zipfile
-from pathlib import Path
 
 import pytest
 
