@@ -18,12 +18,13 @@ def csv_lines(hits: Iterable[Hit], url_of: Callable[[Hit], str]) -> Iterator[str
     for hit in hits:
         record = export_record(hit, url_of(hit))
         record["pages"] = " ".join(map(str, record["pages"]))
-        writer.writerow([_cell(record[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([spreadsheet_cell(record[c]) for c in EXPORT_COLUMNS])
         yield _drain(buffer)
     yield _drain(buffer)
 
 
-def _cell(value: object) -> object:
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell that spreadsheet programs show as text, never run as a formula."""
     # A cell starting with = + - @ is a formula to spreadsheet programs: document text must not run.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value

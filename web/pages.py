@@ -15,7 +15,7 @@ from indexer.extract.pdf_scripts import runs_script
 from indexer.search.index import IndexDamagedError
 from indexer.search.results import Editions, Hit, SearchRequest, SearchRequestError, SearchResults
 from web import background, resources
-from web.access import allowed_access, current_role, visible_document
+from web.access import allowed_access, current_role, viewer_feed_token, visible_document
 from web.exports import csv_lines, json_chunks
 from web.links import external_url
 from web.markup import snippet_html
@@ -32,7 +32,7 @@ PREVIEW_PAGES = 3
 @bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    return render_template("search.html", page=search_page(run_search(requested_search())))
+    return render_template("search.html", page=search_page(run_search(requested_search()), viewer_feed_token()))
 
 
 def requested_search() -> SearchRequest:

@@ -336,6 +336,8 @@ def _ordered(columns: Columns, mask: np.ndarray, score: np.ndarray | None, sort:
         keys = (docnums, -score[docnums])  # lexsort: last key is the primary one
     elif sort in ("newest", "relevance"):
         keys = (docnums, -columns.newest[docnums])
+    elif sort == "added":  # catalog ids only grow: the highest was added last
+        keys = (docnums, -columns.doc_id[docnums])
     elif sort == "oldest":
         newest = columns.newest[docnums]
         keys = (docnums, np.where(newest == 0, np.iinfo(np.int64).max, newest))

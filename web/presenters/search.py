@@ -17,7 +17,8 @@ from web.presenters.common import Link, DocumentUrls, document_meta_line, value_
 
 FACET_LABELS = {"doc_type": "Type", "year": "Year", "division": "Division", "access": "Access"}
 
-SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first", "title": "Title"}
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first", "title": "Title",
+               "added": "Newly added"}
 
 FACET_VISIBLE = 8
 
@@ -89,6 +90,8 @@ class SearchPage:
     year_from: str
     year_to: str
     hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the year-range form
+    feed_url: str = ""  # the search's Atom feed, with the viewer's personal feed key if they have one
+    feed_personal: bool = False
 
 class SearchUrls:
     """Builds search URLs that keep every current parameter except the ones changed."""
@@ -134,7 +137,7 @@ class SearchUrls:
 def _encode(param: str, values: Iterable[str]) -> str:
     return urlencode([(param, v) for v in values])
 
-def search_page(results: SearchResults) -> SearchPage:
+def search_page(results: SearchResults, feed_key: str | None = None) -> SearchPage:
     urls, doc_urls = SearchUrls(results), DocumentUrls()
     request = results.request
     return SearchPage(
@@ -154,6 +157,8 @@ def search_page(results: SearchResults) -> SearchPage:
         csv_url=urls.url("pages.export", format=["csv"]), export_json_url=urls.url("pages.export", format=["json"]),
         year_from=str(request.year_from or ""), year_to=str(request.year_to or ""),
         hidden=tuple((k, v) for k, values in urls.params.items() if k not in ("from", "to") for v in values),
+        feed_url=urls.url("feeds.search", sort=None, key=[feed_key] if feed_key else None),
+        feed_personal=feed_key is not None,
     )
 
 
