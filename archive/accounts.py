@@ -396,10 +396,11 @@ def check_role(role: str) -> None:
 def check_email(email: str) -> str:
     """A usable e-mail address, trimmed, or a CatalogError saying what is wrong with it."""
     email = email.strip()
-    local, at, domain = email.rpartition("@")
-    if (not at or not local or not domain or len(email) > MAX_EMAIL_LENGTH or "." not in domain.strip(".")
-            or domain.startswith(".") or domain.endswith(".") or not email.isprintable()
-            or any(c.isspace() or c in "<>,;:\"()[]\\" for c in email) or "@" in domain):
+    local, _, domain = email.partition("@")
+    usable = (email.count("@") == 1 and local and len(email) <= MAX_EMAIL_LENGTH and email.isprintable()
+              and "." in domain.strip(".") and not domain.startswith(".") and not domain.endswith(".")
+              and not any(c.isspace() or c in '<>,;:"()[]\\' for c in email))
+    if not usable:
         raise CatalogError(f"{email!r} is not an e-mail address like name@example.org")
     return email
 
