@@ -59,8 +59,9 @@ class RosterResult:
         return tuple(u for u in (*self.created, *self.updated, *self.unchanged) if u.status == "invited")
 
 
-def read_rows(data: bytes | str) -> list[RosterRow]:
-    """The rows of a member CSV (header line naming the columns), or RosterError for every bad line."""
+def read_rows(data: bytes | str) -> tuple[list[RosterRow], list[str]]:
+    """The usable rows of a member CSV (its first line names the columns) and the problems of the others;
+    RosterError if it is no member list at all (empty, not UTF-8, no name and email columns)."""
     text = _decoded(data)
     lines = text.splitlines()
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
@@ -79,9 +80,7 @@ def read_rows(data: bytes | str) -> list[RosterRow]:
         row = _row(cells, columns, line, problems)
         if row:
             rows.append(row)
-    if problems:
-        raise RosterError(problems)
-    return rows
+    return rows, problems
 
 
 def _decoded(data: bytes | str) -> str:
@@ -126,10 +125,11 @@ def _row(cells: list[str], columns: dict[str, int], line: int, problems: list[st
 
 
 def plan(catalog: Catalog, rows: list[RosterRow], default_role: str, update: bool,
-         update_hint: str = "ask for updates") -> RosterPlan:
-    """What importing these rows would do, or RosterError naming every line that stops it."""
+         update_hint: str = "ask for updates", problems: list[str] | None = None) -> RosterPlan:
+    """What importing these rows would do, or RosterError naming every line that stops it (with the
+    `problems` reading found)."""
     accounts.check_role(default_role)
-    problems = _duplicates(rows)
+    problems = [*(problems or []), *_duplicates(rows)]
     by_name = {u.name.casefold(): u for u in accounts.list_users(catalog)}
     by_email = {u.email.casefold(): u for u in by_name.values() if u.email}
     new, changed, same = [], [], []
@@ -200,6 +200,6 @@ def _differences(old: User, new: User) -> dict:
 def import_roster(catalog: Catalog, data: bytes | str, default_role: str, update: bool, actor: str,
                   update_hint: str = "ask for updates") -> RosterResult:
     """Read, check and apply a member CSV: all of it, or (RosterError) none of it."""
-    rows = read_rows(data)
+    rows, problems = read_rows(data)
     with catalog.transaction():  # checked and applied in one write: nothing changes in between
-        return apply(catalog, plan(catalog, rows, default_role, update, update_hint), actor)
+        return apply(catalog, plan(catalog, rows, default_role, update, update_hint, problems), actor)

@@ -630,9 +630,9 @@ def user_import(data: DataDir, csv_file: str, role: str, update: bool, check_onl
     raw = Path(csv_file).read_bytes()
     with Catalog(data.catalog_path) as catalog:
         try:
-            rows = roster.read_rows(raw)
             if check_only:
-                planned = roster.plan(catalog, rows, role, update, "use --update")
+                rows, problems = roster.read_rows(raw)
+                planned = roster.plan(catalog, rows, role, update, "use --update", problems)
                 click.echo(f"{csv_file}: {len(planned.new)} new accounts, {len(planned.changed)} to update, "
                            f"{len(planned.same)} already as in the file. Nothing was changed (--check).")
                 return

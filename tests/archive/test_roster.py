@@ -43,20 +43,16 @@ def test_every_bad_line_is_named_and_nothing_changes(catalog):
             "other,taken@example.org,\n"
             '"multi\nline",x@example.org,\n'
             "existing,new@example.org,\n")
-    problems = _problems(catalog, text)
-    assert problems == [
+    assert _problems(catalog, text) == [
         "line 3: account names are 1-64 letters, digits, '.', '_', '-' or '@'",
         "line 4: there is no e-mail address",
         "line 5: 'not-an-address' is not an e-mail address like name@example.org",
         "line 6: unknown role 'boss'; choose from member, staff, admin",
+        "line 7: the name 'good' is also on line 2",
+        "line 8: the address GOOD@example.org is also on line 2",
+        "line 9: taken@example.org is already the address of the account 'existing'",
         "line 10: account names are 1-64 letters, digits, '.', '_', '-' or '@'",
-    ]
-    text = "\n".join(line for n, line in enumerate(text.split("\n")) if n not in (2, 3, 4, 5, 9, 10))
-    assert _problems(catalog, text) == [
-        "line 3: the name 'good' is also on line 2",
-        "line 4: the address GOOD@example.org is also on line 2",
-        "line 5: taken@example.org is already the address of the account 'existing'",
-        "line 6: there is already an account named 'existing' with another e-mail address or role; "
+        "line 12: there is already an account named 'existing' with another e-mail address or role; "
         "ask for updates to change it",
     ]
     assert [u.name for u in accounts.list_users(catalog)] == ["existing"] and audit.count(catalog) == 0
