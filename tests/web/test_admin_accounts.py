@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 
 import pytest
 
 from archive import accounts, audit
 from archive.catalog import Catalog
-from tests.web.conftest import PASSWORDS, client_as, csrf_token, login
+from tests.web.conftest import PASSWORDS, client_as, csrf_token, login, make_app
 
 
 @pytest.fixture
@@ -192,3 +193,20 @@ def test_a_member_list_with_bad_lines_changes_nothing_and_names_them(admin, rest
     updated = _post(admin, "/admin/users/import", {"file": (io.BytesIO(b"name,email\nmember,new@example.org\n"), "m.csv"),
                                                    "update": "yes"}, content_type="multipart/form-data")
     assert "1 updated" in updated.get_data(as_text=True) and _user(restricted, "member").email == "new@example.org"
+
+
+def test_an_import_queues_the_invitations_and_the_server_mails_them(restricted, mail_server):
+    app = make_app(restricted.data, MAIL_SETTINGS=mail_server.settings("https://archive.example.org"),
+                   MAIL_RETRY_SECONDS=0.2)
+    admin = client_as(app, "admin")
+    members = "name,email\n" + "".join(f"m{n},m{n}@example.org\n" for n in range(5))
+    page = _post(admin, "/admin/users/import", {"file": (io.BytesIO(members.encode()), "members.csv"),
+                                                "delivery": "mail"}, content_type="multipart/form-data")
+    assert "5 invitations are being sent by e-mail" in page.get_data(as_text=True)
+    deadline = time.monotonic() + 20
+    while len(mail_server.messages) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(m["To"].addresses[0].addr_spec for m in mail_server.messages) == \
+        [f"m{n}@example.org" for n in range(5)]
+    listing = admin.get("/admin/users").get_data(as_text=True)
+    assert "waiting to be sent" not in listing
