@@ -290,7 +290,8 @@ def session_user(catalog: Catalog, token: str | None, lifetime: float) -> User |
         return None
     if now - row[1] > SESSION_SEEN_EVERY:
         _mark_seen(catalog, token, now)
-    return user_by_id(catalog, row[0])
+    user = user_by_id(catalog, row[0])
+    return None if user is None or user.disabled else user  # disabling ends sessions; this holds if one slipped by
 
 
 def _mark_seen(catalog: Catalog, token: str, now: float) -> None:

@@ -30,6 +30,9 @@ ENV = {"url": "ARCHIVE_SMTP_URL", "password": "ARCHIVE_SMTP_PASSWORD", "sender":
        "base_url": "ARCHIVE_BASE_URL"}
 ARCHIVE_NAME = "Federation Document Archive"
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+# A message the server keeps answering "later" (4xx) is given up after this many tries, so that one
+# address cannot hold up the queue behind it for ever.
+MAX_TRIES = 8
 
 
 class MailSettingsError(ValueError):
@@ -143,6 +146,7 @@ class _Queued:
     user_id: int
     purpose: str
     valid_seconds: int
+    attempts: int
 
 
 @dataclass
@@ -157,15 +161,14 @@ class _Stop(Exception):
     """The server cannot take mail now (down, busy, refusing us): stop the run, keep the queue."""
 
 
-def send_waiting(catalog: Catalog, settings: MailSettings, link_for: Callable[[str], str],
-                 on_sent: Callable[[User, str], None] | None = None) -> SendReport:
+def send_waiting(catalog: Catalog, settings: MailSettings, link_for: Callable[[str], str]) -> SendReport:
     """Send every queued message over one SMTP session (a fresh one if the server hangs up between two)."""
     report = SendReport()
     smtp: smtplib.SMTP | None = None
     try:
         while pending := _waiting(catalog):  # read again at the end: more may have been queued meanwhile
             for item in pending:  # each is marked sent or failed, or _Stop ends the run
-                smtp = _send_one(catalog, settings, link_for, item, smtp, report, on_sent)
+                smtp = _send_one(catalog, settings, link_for, item, smtp, report)
     except _Stop as stop:
         report.stopped = str(stop)
     finally:
@@ -176,14 +179,13 @@ def send_waiting(catalog: Catalog, settings: MailSettings, link_for: Callable[[s
 
 
 def _waiting(catalog: Catalog) -> list[_Queued]:
-    rows = catalog.db.execute("SELECT id, user_id, purpose, valid_seconds FROM outbox"
+    rows = catalog.db.execute("SELECT id, user_id, purpose, valid_seconds, attempts FROM outbox"
                               " WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id")
     return [_Queued(*row) for row in rows.fetchall()]
 
 
 def _send_one(catalog: Catalog, settings: MailSettings, link_for: Callable[[str], str], item: _Queued,
-              smtp: smtplib.SMTP | None, report: SendReport,
-              on_sent: Callable[[User, str], None] | None) -> smtplib.SMTP | None:
+              smtp: smtplib.SMTP | None, report: SendReport) -> smtplib.SMTP | None:
     """Send one queued message; the session to use for the next. _Stop if the server cannot take mail now."""
     user = accounts.user_by_id(catalog, item.user_id)
     reason = _not_sendable(user, item.purpose)
@@ -204,11 +206,9 @@ def _send_one(catalog: Catalog, settings: MailSettings, link_for: Callable[[str]
     else:
         _mark(catalog, item, sent=True)
         report.sent += 1
-        if on_sent:
-            on_sent(user, message["To"])
         return smtp
     problem = f"the mail server refused it: {code} {_text(text)}"
-    if code < 500:  # 4xx: not now; the message waits for the next run
+    if code < 500 and item.attempts + 1 < MAX_TRIES:  # 4xx: not now; the message waits for the next run
         _give_back(catalog, item, link, problem)
     account_links.withdraw(catalog, link.token)
     _mark(catalog, item, failed=problem)

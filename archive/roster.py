@@ -187,14 +187,9 @@ def apply(catalog: Catalog, planned: RosterPlan, actor: str) -> RosterResult:
             user = accounts.set_email(catalog, old.name, row.email)
             if row.role:
                 user = accounts.set_role(catalog, old.name, row.role)
-            audit.record(catalog, actor, "user-update", subject=user.name, changes=_differences(old, user))
+            audit.record(catalog, actor, "user-update", subject=user.name, changes=audit.account_changes(old, user))
             updated.append(user)
     return RosterResult(tuple(created), tuple(updated), planned.same)
-
-
-def _differences(old: User, new: User) -> dict:
-    return {name: {"old": getattr(old, name), "new": getattr(new, name)}
-            for name in ("email", "role") if getattr(old, name) != getattr(new, name)}
 
 
 def import_roster(catalog: Catalog, data: bytes | str, default_role: str, update: bool, actor: str,

@@ -44,17 +44,18 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 @dataclass
 class Handler:
-    """Keeps what arrives; `refuse` addresses get 550 at RCPT; after `fail_after` messages DATA answers
-    `fail_code` (451: try later)."""
+    """Keeps what arrives; `refuse` addresses get `refuse_code` at RCPT; after `fail_after` messages DATA
+    answers `fail_code` (451: try later)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     fail_after: int | None = None
     fail_code: str = "451 4.3.0 Try again later"
+    refuse_code: str = "550 5.1.1 No such mailbox"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
-            return "550 5.1.1 No such mailbox"
+            return self.refuse_code
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

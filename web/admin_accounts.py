@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from archive import account_links, accounts, audit, mail, roster
 from archive.account_links import INVITE, RESET, RESET_HOURS
 from archive.accounts import ROLES, User
-from archive.catalog import CatalogError
+from archive.catalog import Catalog, CatalogError
 from archive.roster import RosterError
 from web import background, resources
 from web.access import actor_name, current_user, require_role
@@ -75,8 +75,7 @@ def _detail_page(user: User, error: str | None = None, status: int = 200):
 @require_role("admin")
 def change_role(user_id: int):
     role = request.form.get("role", "")
-    return _change(user_id, "user-role", lambda c, u: accounts.set_role(c, u.name, role), f"is now {role}.",
-                   {"role": lambda old, new: (old.role, new.role)})
+    return _change(user_id, "user-role", lambda c, u: accounts.set_role(c, u.name, role), f"is now {role}.")
 
 
 @bp.post("/<int:user_id>/email")
@@ -84,7 +83,7 @@ def change_role(user_id: int):
 def change_email(user_id: int):
     email = request.form.get("email", "").strip() or None
     return _change(user_id, "user-email", lambda c, u: accounts.set_email(c, u.name, email),
-                   "has a new e-mail address.", {"email": lambda old, new: (old.email, new.email)}, own_ok=True)
+                   "has a new e-mail address.", own_ok=True)
 
 
 @bp.post("/<int:user_id>/disable")
@@ -103,13 +102,13 @@ def enable(user_id: int):
 @bp.post("/<int:user_id>/reset")
 @require_role("admin")
 def reset(user_id: int):
-    user = _account(user_id)
-    if _is_self(user):
-        return _detail_page(user, "Change your own password on your account page.", 400)
+    old = _account(user_id)
+    if _is_self(old):
+        return _detail_page(old, "Change your own password on your account page.", 400)
     catalog = resources.catalog()
     with catalog.transaction():
-        user = accounts.reset_account(catalog, user.name)
-        audit.record(catalog, actor_name(), "user-reset", subject=user.name)
+        user = accounts.reset_account(catalog, old.name)
+        audit.record(catalog, actor_name(), "user-reset", subject=user.name, changes=audit.account_changes(old, user))
     return _send_link(user, RESET, f"The password of {user.name} no longer works; it is signed out everywhere "
                                    "and its feed link is revoked.")
 
@@ -220,8 +219,7 @@ def _is_self(user: User) -> bool:
     return viewer is not None and viewer.id == user.id
 
 
-def _change(user_id: int, action: str, change: Callable, done: str, fields: dict | None = None,
-            own_ok: bool = False):
+def _change(user_id: int, action: str, change: Callable[[Catalog, User], User], done: str, own_ok: bool = False):
     """Apply one change to an account with its audit entry, in one transaction; a refused value changes nothing."""
     user = _account(user_id)
     if _is_self(user) and not own_ok:
@@ -231,8 +229,7 @@ def _change(user_id: int, action: str, change: Callable, done: str, fields: dict
     try:
         with catalog.transaction():
             changed = change(catalog, user)
-            audit.record(catalog, actor_name(), action, subject=user.name,
-                         changes={k: dict(zip(("old", "new"), pick(user, changed))) for k, pick in (fields or {}).items()})
+            audit.record(catalog, actor_name(), action, subject=user.name, changes=audit.account_changes(user, changed))
     except CatalogError as exc:
         return _detail_page(user, sentence(str(exc)), 400)
     flash(f"{user.name} {done}")
@@ -244,13 +241,15 @@ def _send_link(user: User, purpose: str, done: str):
     catalog = resources.catalog()
     seconds = _invite_seconds() if purpose == INVITE else RESET_HOURS * 3600
     what = "An invitation" if purpose == INVITE else "A link to choose a new password"
-    if _mail_on() and user.email:
+    by_mail = _mail_on() and bool(user.email)
+    audit.record(catalog, actor_name(), "user-invite" if purpose == INVITE else "user-reset-link", subject=user.name,
+                 changes={"link": {"old": None, "new": f"mailed to {user.email}" if by_mail else "shown to the admin"}})
+    if by_mail:
         mail.queue(catalog, [user], purpose, seconds, actor_name())
         background.mailer(current_app).nudge()
         flash(f"{done} {what} is being sent to {user.email}.".strip())
         return redirect(url_for("accounts_admin.detail", user_id=user.id))
     link = account_links.issue(catalog, user, purpose, seconds)
-    audit.record(catalog, actor_name(), "user-invite" if purpose == INVITE else "user-reset-link", subject=user.name)
     return render_template("user_link.html", user=user, done=done, what=what, link=link,
                            url=password_link(base_url(), link.token))
 

@@ -143,3 +143,14 @@ def test_a_reset_message_links_to_a_short_lived_reset(catalog, mail_server):
     account_links.use(catalog, token, "second-password-2")
     assert accounts.authenticate(catalog, "rosa", "second-password-2", "a") is not None
     assert PASSWORD not in message.as_string()
+
+
+def test_a_message_refused_for_now_too_often_is_given_up_so_the_rest_go(catalog, mail_server):
+    stuck, fine = _invited(catalog, 2)
+    mail.queue(catalog, [stuck, fine], INVITE, 86400, "test")
+    mail_server.handler.refuse = {"member0@example.org"}
+    mail_server.handler.refuse_code = "450 4.2.0 Mailbox busy"
+    reports = [mail.send_waiting(catalog, mail_server.settings(BASE), _links) for _ in range(mail.MAX_TRIES)]
+    assert all(r.stopped and "450" in r.stopped for r in reports[:-1]) and reports[-1].stopped is None
+    assert reports[-1].failed == [("member0", "the mail server refused it: 450 4.2.0 Mailbox busy")]
+    assert [m["To"].addresses[0].username for m in mail_server.messages] == ["member1"]
