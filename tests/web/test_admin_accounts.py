@@ -210,3 +210,12 @@ def test_an_import_queues_the_invitations_and_the_server_mails_them(restricted, 
         [f"m{n}@example.org" for n in range(5)]
     listing = admin.get("/admin/users").get_data(as_text=True)
     assert "waiting to be sent" not in listing
+
+
+def test_the_import_form_keeps_what_was_chosen_and_nothing_else(admin):
+    plain = _post(admin, "/admin/users/import", {"file": (io.BytesIO(b"name\n"), "m.csv"), "role": "staff"},
+                  content_type="multipart/form-data").get_data(as_text=True)
+    assert 'name="update" value="yes">' in plain and "<option selected>staff</option>" in plain
+    ticked = _post(admin, "/admin/users/import", {"file": (io.BytesIO(b"name\n"), "m.csv"), "update": "yes"},
+                   content_type="multipart/form-data").get_data(as_text=True)
+    assert 'name="update" value="yes" checked>' in ticked
