@@ -13,6 +13,7 @@ from web.access import current_user, require_role, sign_in
 from web.forms import sentence
 from web.auth import minutes
 from web.links import PASSWORD_PATH, external_url
+from web.security import never_stored
 
 bp = Blueprint("account", __name__)
 
@@ -27,8 +28,8 @@ def _home_page(error: str | None = None, status: int = 200):
     user = current_user()
     token = accounts.feed_token(user, current_app.secret_key)
     feed_url = external_url("feeds.search", key=token) if token else None
-    return render_template("account.html", user=user, feed_url=feed_url, error=error,
-                           min_length=accounts.MIN_PASSWORD_LENGTH), status
+    return never_stored(render_template("account.html", user=user, feed_url=feed_url, error=error,
+                                        min_length=accounts.MIN_PASSWORD_LENGTH), status)
 
 
 @bp.post("/account/password")
@@ -80,7 +81,7 @@ def feed():
 
 # -- one-time links ------------------------------------------------------------
 @bp.get(PASSWORD_PATH + "<token>")
-def password_link(token: str):
+def choose_password(token: str):
     try:
         user, purpose = account_links.check(resources.catalog(), token)
     except LinkError as exc:
@@ -89,12 +90,12 @@ def password_link(token: str):
 
 
 def _password_page(user: User, purpose: str, token: str, error: str | None = None, status: int = 200):
-    return render_template("password.html", user=user, purpose=purpose, token=token, error=error,
-                           min_length=accounts.MIN_PASSWORD_LENGTH), status
+    return never_stored(render_template("password.html", user=user, purpose=purpose, token=token, error=error,
+                                        min_length=accounts.MIN_PASSWORD_LENGTH), status)
 
 
 @bp.post(PASSWORD_PATH + "<token>")
-def password_link_submit(token: str):
+def choose_password_submit(token: str):
     catalog = resources.catalog()
     new, again = request.form.get("password", ""), request.form.get("again", "")
     try:

@@ -24,6 +24,7 @@ from web.exports import spreadsheet_cell
 from web.links import base_url, password_link
 from web.params import page_number
 from web.presenters.accounts import accounts_page
+from web.security import never_stored
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
 PER_PAGE = 50
@@ -250,8 +251,8 @@ def _send_link(user: User, purpose: str, done: str):
         flash(f"{done} {what} is being sent to {user.email}.".strip())
         return redirect(url_for("accounts_admin.detail", user_id=user.id))
     link = account_links.issue(catalog, user, purpose, seconds)
-    return render_template("user_link.html", user=user, done=done, what=what, link=link,
-                           url=password_link(base_url(), link.token))
+    return never_stored(render_template("user_link.html", user=user, done=done, what=what, link=link,
+                                        url=password_link(base_url(), link.token)))
 
 
 def _invite_seconds() -> float:

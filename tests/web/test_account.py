@@ -125,3 +125,15 @@ def test_the_page_answers_at_once_while_the_mail_server_is_down_and_mail_follows
     mail_server.start()
     background.mailer(mailing_app).nudge()
     assert "password" in _wait_for(lambda: mail_server.messages and mail_server.messages[0])["Subject"]
+
+
+def test_pages_that_show_a_secret_are_never_stored(restricted_app, restricted):
+    member = client_as(restricted_app, "member")
+    assert member.get("/account").headers["Cache-Control"] == "no-store"
+    admin = client_as(restricted_app, "admin")
+    with Catalog(restricted.data.catalog_path) as catalog:
+        member_id = accounts.get_user(catalog, "member").id
+    shown = admin.post(f"/admin/users/{member_id}/reset", data={"csrf_token": csrf_token(admin, "/admin/users")})
+    assert shown.headers["Cache-Control"] == "no-store"
+    path = re.search(r'value="http://localhost(/password/[^"]+)"', shown.get_data(as_text=True)).group(1)
+    assert restricted_app.test_client().get(path).headers["Cache-Control"] == "no-store"

@@ -163,3 +163,9 @@ def test_disable_enable_email_and_invite_from_the_command_line(cli_runner, data)
     assert _run(cli_runner, data, "enable", "zoe").exit_code == 0
     nolinks = _run(cli_runner, data, "invite", "--pending", "--links", "x.csv")
     assert nolinks.exit_code == 1 and "--base-url" in nolinks.output
+
+
+def test_serve_with_broken_mail_settings_says_which_to_fix(cli_runner, data, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_SMTP_URL", "mail.example.org")
+    result = cli_runner.invoke(main, ["--data-dir", str(data.root), "serve", "--port", "1"])
+    assert result.exit_code == 1 and "ARCHIVE_SMTP_URL must look like smtp://" in result.output
