@@ -6,7 +6,6 @@ Mail is never sent here: an invitation or a reset link is queued and the server'
 """
 from __future__ import annotations
 
-import csv
 import io
 from typing import Callable
 
@@ -20,7 +19,7 @@ from archive.roster import RosterError
 from web import background, resources
 from web.access import actor_name, current_user, require_role
 from web.forms import sentence
-from web.exports import spreadsheet_cell
+from web.exports import write_invitations
 from web.links import base_url, password_link
 from web.params import page_number
 from web.presenters.accounts import accounts_page
@@ -193,14 +192,7 @@ def invitation_links() -> Response:
     if not users:
         abort(400, "None of these accounts is waiting for an invitation any more.")
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(("name", "email", "link", "expires"))
-    with catalog.transaction():
-        for user in users:
-            link = account_links.issue(catalog, user, INVITE, _invite_seconds())
-            writer.writerow((spreadsheet_cell(user.name), spreadsheet_cell(user.email or ""), password_link(base_url(), link.token), link.expires))
-        audit.record(catalog, actor_name(), "user-invite", subject=f"{len(users)} accounts",
-                     changes={"links": {"old": None, "new": "CSV for a mail merge"}})
+    write_invitations(buffer, catalog, users, _invite_seconds(), actor_name(), base_url())
     response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = "attachment; filename=invitations.csv"
     response.headers["Cache-Control"] = "no-store"

@@ -1,7 +1,6 @@
 """The `archive` command: a thin layer over library functions that the tests call directly."""
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import logging
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive import account_links, accounts, audit, backup, mail, roster
+from archive import accounts, audit, backup, mail, roster
 from archive.account_links import DEFAULT_INVITE_DAYS, INVITE
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
@@ -39,7 +38,7 @@ from indexer.load.pool import PoolLimits
 from indexer.load.progress import Progress, summary
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SORTS, SearchRequest, SearchRequestError
-from web.exports import spreadsheet_cell
+from web.exports import write_invitations
 from web.links import password_link
 from web.serialize import results_to_json
 
@@ -705,15 +704,8 @@ def _invite(data: DataDir, catalog: Catalog, users, days: float, delivery) -> No
 def _write_links(catalog: Catalog, users, days: float, path: str, base: str) -> None:
     # Made readable by its owner only: the links open accounts.
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with catalog.transaction(), open(handle, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(("name", "email", "link", "expires"))
-        for user in users:
-            link = account_links.issue(catalog, user, INVITE, days * 86400)
-            writer.writerow((spreadsheet_cell(user.name), spreadsheet_cell(user.email or ""),
-                             password_link(base, link.token), link.expires))
-        audit.record(catalog, _cli_actor(), "user-invite", subject=f"{len(users)} accounts",
-                     changes={"links": {"old": None, "new": "CSV for a mail merge"}})
+    with open(handle, "w", newline="", encoding="utf-8") as out:
+        write_invitations(out, catalog, users, days * 86400, _cli_actor(), base)
     click.echo(terminal_safe(f"Wrote {len(users)} invitation links to {path} (each works once, for {days:g} days)."))
 
 

@@ -137,3 +137,13 @@ def test_pages_that_show_a_secret_are_never_stored(restricted_app, restricted):
     assert shown.headers["Cache-Control"] == "no-store"
     path = re.search(r'value="http://localhost(/password/[^"]+)"', shown.get_data(as_text=True)).group(1)
     assert restricted_app.test_client().get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_the_link_path_mail_uses_is_the_route_that_opens_it(restricted_app):
+    from web.links import PASSWORD_PATH, password_link
+
+    with restricted_app.test_request_context():
+        from flask import url_for
+
+        assert url_for("account.choose_password", token="abc") == PASSWORD_PATH + "abc"
+    assert password_link("https://a.example.org/", "abc") == "https://a.example.org/password/abc"
