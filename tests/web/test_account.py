@@ -147,3 +147,20 @@ def test_the_link_path_mail_uses_is_the_route_that_opens_it(restricted_app):
 
         assert url_for("account.choose_password", token="abc") == PASSWORD_PATH + "abc"
     assert password_link("https://a.example.org/", "abc") == "https://a.example.org/password/abc"
+
+
+def test_an_expired_link_says_when_and_changes_nothing(restricted_app, restricted):
+    from archive import account_links
+    from archive.account_links import INVITE
+
+    with Catalog(restricted.data.catalog_path) as catalog:
+        invited = accounts.add_user(catalog, "late", "member", None, "late@example.org")
+        link = account_links.issue(catalog, invited, INVITE, -60)  # expired a minute ago
+    client = restricted_app.test_client()
+    page = client.get(f"/password/{link.token}")
+    assert page.status_code == 410 and "This invitation expired on" in page.get_data(as_text=True)
+    posted = client.post(f"/password/{link.token}", data={"password": "too-late-password", "again": "too-late-password",
+                                                          "csrf_token": csrf_token(client)})
+    assert posted.status_code == 410
+    with Catalog(restricted.data.catalog_path) as catalog:
+        assert accounts.get_user(catalog, "late").status == "invited"
