@@ -6,6 +6,7 @@ thing everywhere. Each edge only words the error for its audience (a CSV line, a
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, fields
 from datetime import date
@@ -16,6 +17,8 @@ MAX_TITLE = 500
 # ASCII digits only: str.isdigit() accepts superscripts ("²⁰¹⁵") that int() then refuses.
 _YEAR = re.compile(r"[0-9]{4}")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+DATE_SPAN_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
 class MetadataError(ValueError):
@@ -125,3 +128,33 @@ def parse_date(text: str) -> str:
     if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
         raise MetadataError(f"{raw!r} is not a date as YYYY-MM-DD")
     return day.isoformat()
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A date as precisely as it was written (a year, a month or a day) and the days it covers."""
+
+    text: str  # as written, normalized: "2019", "2019-03" or "2019-03-31"
+    first: date
+    last: date
+
+
+def parse_date_span(text: str) -> DateSpan:
+    """A year, month or day written YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date, within the archive's years)."""
+    raw = text.strip()
+    found = _PARTIAL_DATE.fullmatch(raw)
+    if found is None:
+        raise MetadataError(f"{raw!r} is not a date as {DATE_SPAN_FORMS}")
+    year, month, day = (int(part) if part else None for part in found.groups())
+    check_year(year)
+    if month is None:
+        return DateSpan(raw, date(year, 1, 1), date(year, 12, 31))
+    if not 1 <= month <= 12:
+        raise MetadataError(f"{raw!r} has no month {month} (months are 01 to 12)")
+    days_in_month = calendar.monthrange(year, month)[1]
+    if day is None:
+        return DateSpan(raw, date(year, month, 1), date(year, month, days_in_month))
+    if not 1 <= day <= days_in_month:
+        raise MetadataError(f"{raw!r} is not a day of the calendar ({calendar.month_name[month]} {year} "
+                            f"has {days_in_month} days)")
+    return DateSpan(raw, date(year, month, day), date(year, month, day))

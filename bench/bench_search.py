@@ -60,8 +60,7 @@ def _adjacent(text: str, rng: random.Random) -> list[str]:
 def to_request(query: str, filters: dict) -> SearchRequest:
     names = {"type": "doc_type", "division": "division"}
     return SearchRequest(query=query, filters={names[k]: (v,) for k, v in filters.items() if k in names},
-                         year_from=int(filters["from"]) if "from" in filters else None,
-                         year_to=int(filters["to"]) if "to" in filters else None)
+                         date_from=filters.get("from"), date_to=filters.get("to"))
 
 
 def percentiles(values: list[float]) -> dict[str, float]:

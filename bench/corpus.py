@@ -7,7 +7,6 @@ index schema version stay the same.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import sys
 import time
@@ -51,6 +50,7 @@ class CorpusSpec:
     vocabulary: int = 60_000
     zipf_s: float = 1.07
     seed: int = 5
+    layout: int = 2  # 2: each document drawn from its own random stream, so a build can resume
 
     @property
     def key(self) -> str:
@@ -98,12 +98,19 @@ def page_texts(words: np.ndarray, cumulative: np.ndarray, spec: CorpusSpec, rng:
 
 
 def fill_catalog(catalog: Catalog, spec: CorpusSpec) -> None:
-    """Write every generated document and its pages into the catalog."""
+    """Write the generated documents into the catalog, from the first one it does not hold yet.
+
+    Each document comes from its own random stream (seeded by its number), and each is committed on its
+    own, so an interrupted build (50,000 documents take about 15 minutes) resumes where it stopped.
+    """
     words = np.array(vocabulary(spec), dtype=object)
     cumulative = np.cumsum(zipf_weights(spec))
-    rng = np.random.default_rng(spec.seed + 1)
     started = time.monotonic()
-    for i in range(spec.documents):
+    first = catalog.count()
+    if first:
+        print(f"  catalog: resuming after {first} documents", file=sys.stderr)
+    for i in range(first, spec.documents):
+        rng = np.random.default_rng((spec.seed + 1, i))
         pages = page_texts(words, cumulative, spec, rng)
         sha = hashlib.sha256(f"{spec.key}-{i}".encode()).hexdigest()
         catalog.add_document(sha256=sha, filename=f"doc-{i:05d}.pdf", source_path="", mime="application/pdf",
@@ -117,9 +124,8 @@ def build(spec: CorpusSpec = CorpusSpec(), out: Path = OUT) -> DataDir:
     data = DataDir(out / f"corpus-{spec.key}").ensure()
     done_marker = data.root / "catalog.done"
     if not done_marker.exists():
-        _reset_catalog(data)
-        with Catalog(data.catalog_path) as fresh:
-            fill_catalog(fresh, spec)
+        with Catalog(data.catalog_path) as catalog:
+            fill_catalog(catalog, spec)
         done_marker.write_text(json.dumps(asdict(spec)))
     if not index_is_current(data.index_dir) or not (data.root / f"index.done.{SCHEMA_VERSION}").exists():
         started = time.monotonic()
@@ -130,12 +136,18 @@ def build(spec: CorpusSpec = CorpusSpec(), out: Path = OUT) -> DataDir:
     return data
 
 
-def _reset_catalog(data: DataDir) -> None:
-    for path in itertools.chain([data.catalog_path], data.root.glob("catalog.sqlite3-*")):
-        path.unlink(missing_ok=True)
-
-
 if __name__ == "__main__":
-    small = len(sys.argv) > 1 and sys.argv[1] == "--small"
-    built = build(CorpusSpec(documents=1000) if small else CorpusSpec())
-    print(built.root)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build (or resume building) a benchmark corpus and its index.")
+    parser.add_argument("--docs", type=int, default=CorpusSpec().documents)
+    parser.add_argument("--catalog-only", action="store_true", help="stop after the catalog (no index)")
+    args = parser.parse_args()
+    spec = CorpusSpec(documents=args.docs)
+    if args.catalog_only:
+        folder = DataDir(OUT / f"corpus-{spec.key}").ensure()
+        with Catalog(folder.catalog_path) as filling:
+            fill_catalog(filling, spec)
+        print(folder.root)
+    else:
+        print(build(spec).root)

@@ -15,6 +15,7 @@ from archive.mail import settings_from
 from indexer.extract.result import DEFAULT_LANGUAGE
 from indexer.load.upload import UPLOAD_SECONDS
 from web.params import RowId
+from web.zips import DEFAULT_MAX_FILES, DEFAULT_MAX_MB
 
 DEFAULT_UPLOAD_MB = 100
 
@@ -41,6 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Requests for a reset link: every one counts, per address asked about and per client address.
         RESET_RATE_LIMIT=RateLimit(per_account=3, per_address=10, window=60 * 60),
         MAIL_RETRY_SECONDS=60.0,  # after a failed mail run; doubled each time up to half an hour
+        # The most one "download all" zip of a search may hold.
+        ZIP_MAX_FILES=int(os.environ.get("ARCHIVE_ZIP_MAX_FILES", DEFAULT_MAX_FILES)),
+        ZIP_MAX_MB=float(os.environ.get("ARCHIVE_ZIP_MAX_MB", DEFAULT_MAX_MB)),
     )
     if config:
         app.config.from_mapping(config)
@@ -48,8 +52,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["MAIL_SETTINGS"] = settings_from(os.environ, app.config["BASE_URL"])
     app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"]).ensure()
 
-    from web import account, admin, admin_accounts, api, auth, background, errors, feeds, pages, resources, \
-        security, staff
+    from web import account, admin, admin_accounts, api, auth, background, errors, feeds, guide, pages, \
+        resources, security, staff
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root)
@@ -59,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     background.init_app(app)
     errors.init_app(app)
     app.context_processor(auth.viewer_context)
-    for blueprint in (pages.bp, api.bp, auth.bp, staff.bp, admin.bp, admin_accounts.bp, account.bp, feeds.bp):
+    for blueprint in (pages.bp, guide.bp, api.bp, auth.bp, staff.bp, admin.bp, admin_accounts.bp, account.bp,
+                      feeds.bp):
         app.register_blueprint(blueprint)
     return app

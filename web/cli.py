@@ -20,9 +20,9 @@ from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
 from archive.locks import Holder, LockBusy, load_lock, waiting_message
+from archive.metadata import DocumentMeta, MetadataError, parse_date_span, parse_division, parse_doc_type, parse_year
 from archive.mail import MailSettings, MailSettingsError
 from archive.roster import RosterError
-from archive.metadata import DocumentMeta, MetadataError, parse_division, parse_doc_type, parse_year
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
 from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError, index_pending, open_index
 from indexer.search.rebuild import ensure_current_index, rebuild_index
@@ -98,6 +98,10 @@ def terminal_safe_lines(text: str) -> str:
 
 def _year_filter(text: str) -> str:
     return str(parse_year(text))
+
+
+def _date_filter(text: str) -> str:
+    return parse_date_span(text).text
 
 
 NO_WAIT = click.option("--no-wait", is_flag=True,
@@ -223,18 +227,25 @@ def _describe_outcome(outcome: FileOutcome) -> str:
 @click.option("--type", "doc_type", multiple=True, callback=_parsed(parse_doc_type), help="Only this type (repeatable).")
 @click.option("--year", multiple=True, callback=_parsed(_year_filter), help="Only this year (repeatable).")
 @click.option("--division", multiple=True, callback=_parsed(parse_division), help="Only this division (repeatable).")
+@click.option("--from", "date_from", callback=_parsed(_date_filter),
+              help="Only documents dated from this year, month or day on (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", callback=_parsed(_date_filter),
+              help="Only documents dated up to this year, month or day (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
 @click.pass_obj
-def search(data: DataDir, query: str, doc_type, year, division, limit: int, sort: str, as_json: bool) -> None:
+def search(data: DataDir, query: str, doc_type, year, division, date_from: str | None, date_to: str | None,
+           limit: int, sort: str, as_json: bool) -> None:
     """Search the archive as its operator (every document is visible)."""
     filters = {k: tuple(v) for k, v in
                {"doc_type": doc_type, "year": year, "division": division}.items() if v}
+    request = SearchRequest(query=query, filters=filters, per_page=limit, sort=sort, date_from=date_from,
+                            date_to=date_to)
     with Catalog(data.catalog_path) as catalog:
         searcher = ArchiveSearcher.open(data.index_dir, catalog)
         try:
-            results = searcher.search(SearchRequest(query=query, filters=filters, per_page=limit, sort=sort))
+            results = searcher.search(request)
         except SearchRequestError as exc:
             raise click.UsageError(str(exc)) from None
         finally:
@@ -277,9 +288,14 @@ def _echo_results(results) -> None:
 @click.option("--base-url", default=None,
               help="The archive's public address for links in exports, e.g. https://archive.example.org "
                    "(default $ARCHIVE_BASE_URL, else this server's own host and port).")
+@click.option("--zip-max-files", type=click.IntRange(1, 100_000), default=None,
+              help="Most files one \"download all\" zip of a search may hold (default 200, or $ARCHIVE_ZIP_MAX_FILES).")
+@click.option("--zip-max-mb", type=click.IntRange(1, 1_000_000), default=None,
+              help="Most megabytes one \"download all\" zip may hold (default 500, or $ARCHIVE_ZIP_MAX_MB).")
 @click.pass_obj
 def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max_upload_mb: int | None,
-          upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None) -> None:
+          upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None, zip_max_files: int | None,
+          zip_max_mb: int | None) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     from web.app import create_app
     from web.serving import serve as serve_app
@@ -295,6 +311,10 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
         config["UPLOAD_TIMEOUT"] = upload_timeout
     if base_url:
         config["BASE_URL"] = _checked_base_url(base_url)
+    if zip_max_files:
+        config["ZIP_MAX_FILES"] = zip_max_files
+    if zip_max_mb:
+        config["ZIP_MAX_MB"] = zip_max_mb
     app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
     click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",

@@ -24,15 +24,18 @@ from web.presenters.common import document_meta_line, value_label
 from web.presenters.document import document_actions, neighbours_view, scan_view
 from web.presenters.search import search_page
 from web.security import FILE_CONTENT_SECURITY_POLICY
+from web.zips import TooLargeForOneDownload, ZipLimits, zip_entries, zip_offer, zip_stream
 
 bp = Blueprint("pages", __name__)
 PREVIEW_PAGES = 3
 
 
-@bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    return render_template("search.html", page=search_page(run_search(requested_search()), viewer_feed_token()))
+    limits = ZipLimits.of(current_app.config)
+    results = run_search(requested_search(), ids_up_to=limits.files)
+    offer = zip_offer(results.total, results.ids, _visible_documents, limits)
+    return render_template("search.html", page=search_page(results, offer, viewer_feed_token()))
 
 
 def requested_search() -> SearchRequest:
@@ -40,21 +43,29 @@ def requested_search() -> SearchRequest:
     return search_request(request.args, current_app.config["PER_PAGE"], allowed_access=allowed_access())
 
 
-def run_search(req: SearchRequest) -> SearchResults:
+def run_search(req: SearchRequest, ids_up_to: int = 0) -> SearchResults:
     """One page of results, or a 400 page naming the parameter no search can honour."""
     try:
-        return resources.searcher().search(req)
+        return resources.searcher().search(req, ids_up_to)
     except SearchRequestError as exc:
         abort(400, str(exc))
+
+
+def _visible_documents(ids: tuple[int, ...]) -> list[Document]:
+    """The catalog's rows of these ids that the viewer may see (the catalog runs ahead of the index)."""
+    allowed = allowed_access()
+    return [doc for doc in resources.catalog().get_many(ids).values() if doc.visibility in allowed]
 
 
 @bp.get("/export")
 def export() -> Response:
     """Every result of a search (not one page) as CSV or JSON, streamed."""
     fmt = request.args.get("format", "csv")
-    if fmt not in ("csv", "json"):
-        abort(400, "“format” must be csv or json.")
+    if fmt not in ("csv", "json", "zip"):
+        abort(400, "“format” must be csv, json or zip.")
     req = requested_search()
+    if fmt == "zip":
+        return _zip_export(req)
     try:
         hits = resources.searcher().export(req)
     except SearchRequestError as exc:
@@ -68,12 +79,33 @@ def export() -> Response:
     return response
 
 
+def _zip_export(req: SearchRequest) -> Response:
+    """The originals of every result in one zip, streamed; over the limits it is refused before any byte."""
+    limits = ZipLimits.of(current_app.config)
+    try:
+        found = resources.searcher().documents(req, limits.files)
+    except SearchRequestError as exc:
+        abort(400, str(exc))
+    if found.total == 0:
+        abort(404, "This search finds no documents, so there is nothing to download.")
+    refusal = limits.refusal(found.total, sum(doc.size for doc in found.documents) if found.documents else None)
+    if refusal:
+        raise TooLargeForOneDownload(refusal)
+    response = Response(zip_stream(zip_entries(found.documents, resources.store().path_for)),
+                        mimetype="application/zip")
+    response.headers["Content-Disposition"] = "attachment; filename=archive-search.zip"
+    if any(doc.visibility != "public" for doc in found.documents):  # never in a shared cache
+        response.cache_control.private = True
+    return response
+
+
 def _document_url(hit: Hit) -> str:
     return external_url("pages.document", doc_id=hit.document.id)
 
 
 def _export_header(req: SearchRequest) -> dict:
-    return {"query": req.query, "filters": {k: list(v) for k, v in req.filters.items()}, "sort": req.sort}
+    return {"query": req.query, "filters": {k: list(v) for k, v in req.filters.items()},
+            "from": req.date_from, "to": req.date_to, "sort": req.sort}
 
 
 @bp.get("/latest/<doc_type>")

@@ -7,7 +7,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from archive.metadata import MetadataError, check_access, check_division, check_doc_type, parse_year
+from archive.metadata import DATE_SPAN_FORMS, MetadataError, check_access, check_division, check_doc_type, \
+    parse_date_span, parse_year
 from archive.vocabulary import VISIBILITY_LEVELS
 from indexer.search.results import MAX_PER_PAGE, SORTS, SearchRequest
 
@@ -33,17 +34,19 @@ def search_request(args: MultiDict, per_page: int, *, allowed_access: tuple[str,
     return SearchRequest(
         query=args.get("q", ""), filters=filters, page=_int(args, "page", 1, 1, 10_000),
         per_page=_int(args, "per_page", per_page, 1, MAX_PER_PAGE), sort=_sort(args),
-        allowed_access=allowed_access, year_from=_year_bound(args, "from"), year_to=_year_bound(args, "to"))
+        allowed_access=allowed_access, date_from=_date_bound(args, "from"), date_to=_date_bound(args, "to"))
 
 
-def _year_bound(args: MultiDict, name: str) -> int | None:
+def _date_bound(args: MultiDict, name: str) -> str | None:
+    """A from/to date as written (YYYY, YYYY-MM or YYYY-MM-DD), checked; None if not given."""
     raw = args.get(name, "").strip()
     if not raw:
         return None
     try:
-        return parse_year(raw)
-    except MetadataError:
-        raise BadRequest(f"“{name}” must be a four-digit year, like 2019.") from None
+        return parse_date_span(raw).text
+    except MetadataError as exc:
+        raise BadRequest(f"“{name}” must be a date as {DATE_SPAN_FORMS}, like 2019, 2019-03 or 2019-03-31: "
+                         f"{exc}.") from None
 
 
 def _check_value(param: str, value: str) -> None:

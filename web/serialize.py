@@ -34,6 +34,7 @@ def results_to_json(results: SearchResults) -> dict:
     return {
         "query": request.query,
         "filters": {name: list(values) for name, values in request.filters.items()},
+        "from": request.date_from, "to": request.date_to,
         "page": request.page, "per_page": request.per_page, "sort": request.sort,
         "total": results.total, "notice": results.notice,
         "hits": [hit_to_json(hit) for hit in results.hits],

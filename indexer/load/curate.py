@@ -13,7 +13,7 @@ from archive import audit
 from archive.catalog import Catalog, CatalogError, Document
 from archive.metadata import DocumentMeta
 from archive.store import BlobStore
-from indexer.search.index import document_fields, index_writer, writing
+from indexer.search.index import index_documents, index_writer, writing
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,5 @@ def _get(catalog: Catalog, doc_id: int) -> Document:
 def _reindex(ix: Index, catalog: Catalog, doc_id: int) -> Document:
     """Write one document's index entry as the catalog (inside the open transaction) now says."""
     doc = _get(catalog, doc_id)
-    pages = [text for _, text in catalog.page_texts(doc_id)]
-    with index_writer(ix, wait_seconds=LOCK_WAIT_SECONDS) as writer:
-        writer.update_document(**document_fields(doc, pages))
-    catalog.mark_indexed([doc_id])
+    index_documents(ix, catalog, [doc], wait_seconds=LOCK_WAIT_SECONDS)
     return _get(catalog, doc_id)

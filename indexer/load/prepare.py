@@ -14,7 +14,8 @@ from indexer.extract.dispatch import extract
 from indexer.extract.errors import LoadError, Reason
 from indexer.extract.result import Extraction, Limits
 from indexer.load.infer import Inferred, infer_metadata
-from indexer.search.schema import PAGE_GAP, AnalysedText, analyse_content
+from indexer.search.schema import PAGE_GAP
+from indexer.search.tokens import AnalysedText, analyse_text
 
 DEFAULT_DIVISION = "Federation-wide"
 DEFAULT_ACCESS = "public"
@@ -63,7 +64,7 @@ def prepare_task(task: Task, limits: Limits = Limits()) -> Prepared | Failed:
         extraction = extract(Path(task.path), limits)
     except LoadError as exc:
         return Failed(task.path, exc.reason, exc.detail, task.sha256)
-    analysed = analyse_content(PAGE_GAP.join(extraction.pages)) if task.analyze else None
+    analysed = analyse_text(PAGE_GAP.join(extraction.pages)) if task.analyze else None
     return Prepared(task.path, task.size, task.mtime_ns, task.sha256, extraction,
                     infer_metadata(Path(task.path), extraction), analysed)
 

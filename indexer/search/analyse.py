@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from archive.catalog import Catalog
-from indexer.search.schema import PAGE_GAP, AnalysedText, analyse_content
+from indexer.search.schema import PAGE_GAP
+from indexer.search.tokens import AnalysedText, analyse_text
 
 PARALLEL_FROM = 200  # fewer pending documents than this are analysed in-process (starting workers costs ~1 s)
 
@@ -23,7 +24,7 @@ _worker_catalog: Catalog | None = None
 
 def postings_of(catalog: Catalog, doc_id: int) -> AnalysedText:
     """The content postings of one catalogued document, from its page texts."""
-    return analyse_content(PAGE_GAP.join(text for _, text in catalog.page_texts(doc_id)))
+    return analyse_text(PAGE_GAP.join(text for _, text in catalog.page_texts(doc_id)))
 
 
 def analyse_here(catalog: Catalog, ids: Sequence[int]) -> Iterator[AnalysedText]:

@@ -49,6 +49,8 @@ class Columns:
 
 
 def _sortable_values(reader: IndexReader, name: str, size: int) -> list:
+    if size == 0:  # an index with no documents yet has no columns (Whoosh raises NotImplementedError)
+        return []
     column = reader.column_reader(name)
     return [column[i] for i in range(size)]
 

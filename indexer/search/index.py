@@ -7,6 +7,7 @@ the old index or the new one, never half of one.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import time
@@ -15,15 +16,16 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from whoosh import index as whoosh_index
-from whoosh.fields import SpellField
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
-from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog, Document
 from archive.locks import LockBusy, write_lock
 from indexer.search.analyse import Analyse, analyse_here, analysers
-from indexer.search.schema import PAGE_GAP, SCHEMA_VERSION, AnalysedText, build_schema, analyse_content
+from indexer.search.schema import PAGE_GAP, SCHEMA_VERSION, build_schema
+from indexer.search.segments import Source, merge_segments, write_segment
+from indexer.search.tokens import AnalysedText, analyse_text
 
 INDEX_BATCH = 500  # documents per commit when indexing from the catalog
 log = logging.getLogger(__name__)
@@ -119,7 +121,7 @@ def sort_key_newest(doc: Document) -> int:
 
 def document_fields(doc: Document, pages: Sequence[str], postings: AnalysedText | None = None) -> dict:
     """The Whoosh fields of one document; `postings` are the pages' content postings if already made."""
-    posted = postings if postings is not None else analyse_content(PAGE_GAP.join(pages))
+    posted = postings if postings is not None else analyse_text(PAGE_GAP.join(pages))
     return {
         "id": str(doc.id),
         "content": posted,  # analysed once, filed twice: with positions, and as counts
@@ -139,26 +141,87 @@ class IndexBusyError(RuntimeError):
 
 
 class _Writer(SegmentWriter):
-    """Whoosh's segment writer, except that a merge keeps every segment's spelling words.
+    """Whoosh's segment writer for deletions and the table of contents; segments are written and merged by
+    `indexer.search.segments`, never through Whoosh's posting pool.
 
-    Whoosh files the spelling words (spell_content, spell_title) under one document of their segment
-    (document 0 when written), and a merge copied postings of live documents only: once that document
-    was deleted (replaced or removed), the next merge lost the words of the whole segment. prefix*,
-    wildcard and fuzzy~ queries are expanded over those words, and "did you mean" draws on them.
+    Whoosh's own merge also lost a segment's spelling words (prefix*, fuzzy~ and "did you mean" read
+    them) once the document they were filed under was deleted; ours keeps every word.
     """
 
-    def add_postings_to_pool(self, reader, startdoc, docmap) -> None:
-        if not docmap:  # nothing deleted (None) or nothing left ({}): Whoosh's own copy is right
-            super().add_postings_to_pool(reader, startdoc, docmap)
-            return
-        words = {name for name, field in reader.schema.items() if isinstance(field, SpellField)}
-        postings = (post for post in reader.iter_postings() if post[0] not in words)
-        for post in self._process_posts(postings, startdoc, docmap):
-            self.pool.add(post)
-        first = min(docmap.values())  # the new number of the segment's first live document
-        for name in words:
-            for btext in reader.lexicon(name):  # every word, whatever document it was filed under
-                self.pool.add((name, btext, first, 1.0, pack_uint(1)))
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.built: list = []  # finished segments to add at commit
+
+    def add_document(self, **fields) -> None:
+        raise TypeError("documents are written as whole segments: use write_documents")
+
+    def _merge_segments(self, mergetype, optimize, merge) -> list:
+        segments = [s for s in [*self.segments, *self.built] if s.doc_count() > 0]
+        for group in merges_due(segments, bool(optimize)):
+            merged = merge_in(self.storage, self.schema, group)
+            segments = [s for s in segments if s not in group] + ([merged] if merged is not None else [])
+        return segments
+
+
+MERGE_FACTOR = 8  # segments of about the same size merged into one once there are this many
+
+
+def merges_due(segments: Sequence, optimize: bool = False) -> list[list]:
+    """Groups of segments to merge: all of them if `optimize`, else any size tier that has filled up.
+
+    A segment's tier is the power of MERGE_FACTOR its live documents reach, so every document is merged
+    about log(n) times and a long load never has more than (MERGE_FACTOR - 1) segments per tier.
+    """
+    if optimize:
+        return [list(segments)] if len(segments) > 1 or any(s.has_deletions() for s in segments) else []
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        tiers.setdefault(int(math.log(max(segment.doc_count(), 1), MERGE_FACTOR)), []).append(segment)
+    return [group for group in tiers.values() if len(group) >= MERGE_FACTOR]
+
+
+def merge_in(storage, schema, group: Sequence):
+    """The segments of `group` merged into one new segment of the same storage (None if none is live)."""
+    with staging(Path(storage.folder)) as stage:
+        merged = merge_segments([Source(storage, s) for s in group], stage, schema)
+        if merged is not None:
+            move_in(stage, merged, Path(storage.folder))
+    return merged
+
+
+STAGING_PREFIX = ".staging-"
+STALE_STAGING_SECONDS = 3600.0  # a staging folder this old was left by a crashed writer
+
+
+@contextmanager
+def staging(index_dir: Path) -> Iterator[FileStorage]:
+    """A private folder inside the index folder to write a segment in, removed afterwards.
+
+    Whoosh deletes every file of the index folder that the table of contents doesn't name, so a segment
+    is written aside (a name starting with a dot is never touched) and moved in when it is added.
+    """
+    folder = Path(index_dir) / f"{STAGING_PREFIX}{os.getpid()}-{time.time_ns()}"
+    folder.mkdir()
+    try:
+        yield FileStorage(str(folder))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def move_in(stage: FileStorage, segment, index_dir: Path) -> None:
+    """Rename a staged segment's files into the index folder (same file system: each rename is atomic)."""
+    for name in segment.list_files(stage):
+        os.replace(Path(stage.folder) / name, Path(index_dir) / name)
+
+
+def remove_stale_staging(index_dir: Path) -> None:
+    """Staging folders of writers that crashed (over an hour old); a writer's current one is never that old."""
+    for folder in Path(index_dir).glob(f"{STAGING_PREFIX}*"):
+        try:
+            if time.time() - folder.stat().st_mtime > STALE_STAGING_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:
+            pass
 
 
 WHOOSH_LOCK_SECONDS = 5.0  # our write lock is held first, so Whoosh's own lock is free but for a moment
@@ -182,23 +245,22 @@ def writing(ix: Index, what: str, wait_seconds: float | None = None) -> Iterator
         raise IndexBusyError(f"{exc}; try again in a minute") from None
 
 
-def open_writer(ix: Index, limitmb: int = 128):
-    """The index's Whoosh writer; call it while holding the write lock (`writing`)."""
+def open_writer(ix: Index) -> _Writer:
+    """The index's Whoosh writer (deletions, merges, the table of contents); hold the write lock (`writing`)."""
     try:
-        # compound=False keeps segments memory-mapped and shared between web workers.
-        return _Writer(ix, limitmb=limitmb, compound=False, timeout=WHOOSH_LOCK_SECONDS, delay=0.25)
+        return _Writer(ix, compound=False, timeout=WHOOSH_LOCK_SECONDS, delay=0.25)
     except LockError:
         raise IndexBusyError("the search index is locked by a writer that does not take the archive's write "
                              "lock; nothing was changed, try again in a minute") from None
 
 
 @contextmanager
-def index_writer(ix: Index, wait_seconds: float | None = None, optimize: bool = False, limitmb: int = 256,
-                 what: str = "index update") -> Iterator:
+def index_writer(ix: Index, wait_seconds: float | None = None, optimize: bool = False,
+                 what: str = "index update") -> Iterator[_Writer]:
     """A writer under the write lock that commits when the block ends (merging every segment into one if
     `optimize`) and cancels if it raises."""
     with writing(ix, what, wait_seconds):
-        writer = open_writer(ix, limitmb)
+        writer = open_writer(ix)
         try:
             yield writer
         except BaseException:
@@ -210,7 +272,6 @@ def index_writer(ix: Index, wait_seconds: float | None = None, optimize: bool = 
 def index_documents(ix: Index, catalog: Catalog, docs: Sequence[Document], analyse: Analyse = analyse_here,
                     wait_seconds: float | None = None, mark: bool = True) -> list[int]:
     """Add or replace documents in the index from their catalog rows; marks them indexed if `mark`."""
-    # Analysed before the write lock is taken, so the lock is held only for the writing itself.
     fields = [document_fields(doc, (), postings) for doc, postings in
               zip(docs, analyse(catalog, [doc.id for doc in docs]))]
     write_documents(ix, catalog, fields, wait_seconds, mark=mark)
@@ -219,13 +280,37 @@ def index_documents(ix: Index, catalog: Catalog, docs: Sequence[Document], analy
 
 def write_documents(ix: Index, catalog: Catalog, fields: Sequence[dict], wait_seconds: float | None = None,
                     what: str = "index update", mark: bool = True) -> None:
-    """Write documents' index fields and then (if `mark`) mark them indexed, both under the write lock."""
-    with writing(ix, what, wait_seconds):
-        with index_writer(ix) as writer:
-            for one in fields:
-                writer.update_document(**one)
-        if mark:
-            catalog.mark_indexed([int(one["id"]) for one in fields])
+    """Add or replace documents (their index fields) and then, if `mark`, mark them indexed.
+
+    The segment is built before the write lock is taken, so the lock is held only to add it: replaced
+    documents are deleted from the older segments, the table of contents names the new one.
+    """
+    if not fields:
+        return
+    index_dir = Path(ix.storage.folder)
+    with staging(index_dir) as stage:
+        segment = write_segment(stage, ix.schema, fields)
+        with writing(ix, what, wait_seconds):
+            add_segments(ix, [(stage, segment)], [str(one["id"]) for one in fields])
+            if mark:
+                catalog.mark_indexed([int(one["id"]) for one in fields])
+
+
+def add_segments(ix: Index, staged: Sequence[tuple[FileStorage, object]], replaces: Sequence[str] = (),
+                 optimize: bool = False) -> None:
+    """Add staged segments to the index, deleting the documents they replace (by id); hold the write lock."""
+    writer = open_writer(ix)
+    try:
+        for doc_id in replaces:
+            writer.delete_by_term("id", doc_id)
+        for stage, segment in staged:
+            move_in(stage, segment, Path(ix.storage.folder))
+            writer.built.append(segment)
+        writer.commit(optimize=optimize)
+    except BaseException:
+        writer.cancel()
+        raise
+    remove_stale_staging(Path(ix.storage.folder))
 
 
 def remove_document(ix: Index, doc_id: int) -> None:

@@ -92,7 +92,8 @@ class PostingsReader:
 
     def __init__(self, searcher: Searcher, cache: PostingsCache | None = None) -> None:
         self.reader = searcher.reader()
-        self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
+        # An index with no documents yet has a single EmptyReader leaf, without the term table read below.
+        self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
         self._cache = cache if cache is not None else PostingsCache()
 
     def get(self, field: str, btext: bytes) -> TermPostings:

@@ -8,23 +8,35 @@ build began and drops every document deleted since. Then the link moves: no edit
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 from whoosh import index as whoosh_index
-from archive.catalog import Catalog
+from whoosh.filedb.filestore import FileStorage
+
+from archive.catalog import Catalog, Document
 from archive.locks import write_lock
-from indexer.search.analyse import analysers
+from indexer.search.analyse import PARALLEL_FROM, postings_of
 from indexer.search.index import (
-    INDEX_BATCH,
+    STAGING_PREFIX,
+    staging,
+    add_segments,
+    document_fields,
     index_documents,
     index_exists,
     index_is_current,
     index_writer,
     new_index_folder,
     swap_in,
-    take,
 )
+from indexer.search.schema import build_schema
+from indexer.search.segments import Source, merge_runs, write_segment
 
+SEGMENT_DOCS = 1000  # documents per segment a worker builds (about 100 MB of its memory at 20 pages each)
 log = logging.getLogger(__name__)
 
 
@@ -35,10 +47,6 @@ def rebuild_index(index_dir: Path, catalog: Catalog, jobs: int | None = None) ->
     folder = new_index_folder(index_dir)
     ix = whoosh_index.open_dir(str(folder))
     ids = _index_everything(ix, catalog, jobs)
-    # One segment instead of several: every term is then looked up once, not once per segment, which
-    # made a search ~35% faster on the benchmark (it costs about 40% more rebuild time).
-    with index_writer(ix, optimize=True):
-        pass
     # Every writer (a load's batch, an edit, an upload) holds the data folder's write lock around its catalog
     # transaction and its index write: holding it here means every edit has either fully landed (and is
     # caught up with) or not begun, and none slips in between the catch-up and the swap.
@@ -60,13 +68,69 @@ def ensure_current_index(index_dir: Path, catalog: Catalog) -> bool:
 
 
 def _index_everything(ix, catalog: Catalog, jobs: int | None) -> set[int]:
-    """Every catalogued document into `ix`, whatever its status; the catalog is not marked (not live yet)."""
-    done: set[int] = set()
-    with analysers(catalog.path, catalog.count(), jobs) as analyse:
-        documents = catalog.iter_documents()
-        while batch := take(documents, INDEX_BATCH):
-            done.update(index_documents(ix, catalog, batch, analyse, mark=False))
-    return done
+    """Every catalogued document into `ix` as one segment, whatever its status; the catalog is not marked.
+
+    Worker processes each build a run of up to SEGMENT_DOCS documents (reading the page texts from the
+    catalog themselves), numbered as they will be in the whole; the runs are then joined into one segment
+    by copying their posting blocks. One segment: every term is looked up once, not once per segment,
+    which made a search ~35% faster on the benchmark.
+    """
+    docs = list(catalog.iter_documents())
+    jobs = jobs or os.cpu_count() or 1
+    # At least one batch per worker, each at most SEGMENT_DOCS; equal sizes, so the workers finish together.
+    count = max(jobs if len(docs) >= PARALLEL_FROM else 1, -(-len(docs) // SEGMENT_DOCS))
+    size = -(-len(docs) // count) if docs else 1
+    firsts = list(range(0, len(docs), size))
+    folder = Path(ix.storage.folder)
+    stages = [folder / f"{STAGING_PREFIX}run-{n}" for n in range(len(firsts))]
+    try:
+        with segment_builders(catalog, len(docs), jobs) as build:
+            runs = list(build((str(stage), docs[first:first + size], first) for stage, first in zip(stages, firsts)))
+        if runs:
+            with staging(folder) as stage:
+                merged = merge_runs([Source(FileStorage(str(p)), run) for p, run in zip(stages, runs)], stage,
+                                    ix.schema)
+                add_segments(ix, [(stage, merged)])
+    finally:
+        for stage in stages:
+            shutil.rmtree(stage, ignore_errors=True)
+    return {doc.id for doc in docs}
+
+
+Work = tuple[str, Sequence[Document], int]  # a staging folder, the documents, the number of the first
+Build = Callable[[Iterator[Work]], Iterator[object]]
+_worker_catalog: Catalog | None = None
+
+
+@contextmanager
+def segment_builders(catalog: Catalog, documents: int, jobs: int | None = None) -> Iterator[Build]:
+    """A function building one segment per (staging folder, documents): in `jobs` worker processes for
+    a large archive, in this one for a small archive (starting workers costs about a second)."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 2 or documents < PARALLEL_FROM:
+        yield lambda work: (_build(catalog, one) for one in work)
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    with ctx.Pool(jobs, initializer=_open_catalog, initargs=(str(catalog.path),)) as pool:
+        yield lambda work: pool.imap(_worker_build, work)
+
+
+def _open_catalog(path: str) -> None:
+    global _worker_catalog
+    _worker_catalog = Catalog(Path(path))  # not immutable: pages still in the WAL must be seen
+
+
+def _worker_build(work: Work):
+    assert _worker_catalog is not None
+    return _build(_worker_catalog, work)
+
+
+def _build(catalog: Catalog, work: Work):
+    """Analyse the documents' pages and write them as one run in a new staging folder."""
+    folder, docs, first = work
+    Path(folder).mkdir()
+    fields = [document_fields(doc, (), postings_of(catalog, doc.id)) for doc in docs]
+    return write_segment(FileStorage(folder), build_schema(), fields, first)
 
 
 def _catch_up(ix, catalog: Catalog, started: int, ids: set[int]) -> set[int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archive.catalog import Document
+from archive.metadata import DateSpan, MetadataError, parse_date_span
 from archive.vocabulary import VISIBILITY_LEVELS
 from indexer.search.schema import FACET_FIELDS
 from indexer.search.snippets import PageHit, Segment
@@ -29,8 +30,9 @@ class SearchRequest:
     sort: str = "relevance"
     # Visibility levels the viewer may see (web.access decides them); the operator's CLI sees all.
     allowed_access: tuple[str, ...] = VISIBILITY_LEVELS
-    year_from: int | None = None  # inclusive year range (the form's from/to)
-    year_to: int | None = None
+    # An inclusive range of dates (the form's from/to), each as written: YYYY, YYYY-MM or YYYY-MM-DD.
+    date_from: str | None = None
+    date_to: str | None = None
 
     def checked(self) -> "SearchRequest":
         """Self if every parameter is usable, else a SearchRequestError saying which is not."""
@@ -43,9 +45,20 @@ class SearchRequest:
         unknown = set(self.filters) - set(FACET_FIELDS)
         if unknown:
             raise SearchRequestError(f"unknown filter {sorted(unknown)[0]!r}")
-        if self.year_from and self.year_to and self.year_from > self.year_to:
-            raise SearchRequestError("the first year of a range must not be after the last")
+        low, high = self.date_span("from"), self.date_span("to")
+        if low and high and low.first > high.last:
+            raise SearchRequestError(f"the range starts ({low.text}) after it ends ({high.text})")
         return self
+
+    def date_span(self, bound: str) -> DateSpan | None:
+        """The `from` or `to` date as the days it covers, None if not given; SearchRequestError if unreadable."""
+        text = self.date_from if bound == "from" else self.date_to
+        if not text:
+            return None
+        try:
+            return parse_date_span(text)
+        except MetadataError as exc:
+            raise SearchRequestError(f"“{bound}”: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -80,10 +93,19 @@ class SearchResults:
     notice: str | None = None
     timeline: tuple[YearCount, ...] = ()  # every year from the first to the last with a match
     suggestion: Suggestion | None = None
+    ids: tuple[int, ...] = ()  # every match's id, when the search was asked for them (ArchiveSearcher.search)
 
     @property
     def page_count(self) -> int:
         return max(1, -(-self.total // self.request.per_page))
+
+
+@dataclass(frozen=True)
+class Found:
+    """Every document of a search, in its order, when there were few enough to list (else only their number)."""
+
+    total: int
+    documents: tuple[Document, ...]  # empty when the total was over the limit asked for
 
 
 @dataclass(frozen=True)

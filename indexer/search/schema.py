@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 import sys
 from array import array
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from whoosh.analysis import (CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter,
                             Token)
@@ -159,31 +158,13 @@ class PackedText(TEXT):
         self.format = PackedPositions(field_boost=field_boost)
 
 
-@dataclass(frozen=True)
-class AnalysedText:
-    """A text already turned into Whoosh postings: (term bytes, frequency, weight, encoded positions)."""
-
-    items: tuple[tuple[bytes, int, float, bytes], ...]
-    words: tuple[str, ...] = ()  # the unstemmed words, for the spelling word list
-
-
 class PostedText(PackedText):
-    """A TEXT field that also accepts `AnalysedText` made elsewhere with the very same analyzer and format.
+    """The content field: a `PackedText` with a spelling word list.
 
-    Analysis is a third of the index writer's work; a load runs it in the extraction workers (see
-    `analyse_content`) so the single writer only files the postings. Queries parse with the analyzer
-    as for any TEXT field.
+    Its postings are made by `indexer.search.tokens.analyse_text` in worker processes and filed by
+    `indexer.search.segments`; queries parse with the analyzer as for any TEXT field. (The class keeps
+    its name: the table of contents pickles the schema's classes by name.)
     """
-
-    def index(self, value, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
-        if isinstance(value, AnalysedText):
-            return iter(value.items)
-        return super().index(value, **kwargs)
-
-    def spellable_words(self, value) -> Iterator[str]:
-        if isinstance(value, AnalysedText):
-            return iter(value.words)
-        return super().spellable_words(value)
 
 
 class CountedText(TEXT):
@@ -191,25 +172,12 @@ class CountedText(TEXT):
 
     With positions, a block of postings is a zlib'd pickle mostly made of position lists, and decoding
     it costs ~15x more than the counts alone; phrases are the only queries that need positions, so
-    they alone read the positional field. Accepts the positional `AnalysedText` and drops the positions.
+    they alone read the positional field. Filed from the same `AnalysedText` as the content.
     """
 
     def __init__(self, analyzer) -> None:
         super().__init__(analyzer=analyzer, phrase=False)  # Frequency format: counts, no positions
 
-    def index(self, value, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
-        if isinstance(value, AnalysedText):
-            return ((term, freq, weight, pack_uint(freq)) for term, freq, weight, _ in value.items)
-        return super().index(value, **kwargs)
-
 
 # Which field holds the position-free postings of a text field (matching reads those).
 COUNTS_FIELDS = {"content": "content_counts"}
-
-_CONTENT_FIELD = build_schema()["content"]
-
-
-def analyse_content(text: str | Iterable[str]) -> AnalysedText:
-    """The postings the content field would make of `text`, computed in the calling process."""
-    joined = text if isinstance(text, str) else "".join(text)
-    return AnalysedText(tuple(_CONTENT_FIELD.index(joined)), tuple(_CONTENT_FIELD.spellable_words(joined)))

@@ -1,7 +1,8 @@
 """Searching the index: a request in, plain result values out (hits, matching pages, facet counts)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import functools
@@ -30,6 +31,7 @@ from indexer.search.spelling import Suggestion, suggest
 from indexer.search.results import (
     Editions,
     FacetValue,
+    Found,
     Hit,
     SearchRequest,
     SearchRequestError,
@@ -159,8 +161,12 @@ class ArchiveSearcher:
 
     # -- search ------------------------------------------------------------
     @_reads_index
-    def search(self, request: SearchRequest) -> SearchResults:
-        """One page of results with facet counts, a timeline and, if little is found, a suggestion."""
+    def search(self, request: SearchRequest, ids_up_to: int = 0) -> SearchResults:
+        """One page of results with facet counts, a timeline and, if little is found, a suggestion.
+
+        With `ids_up_to`, also the ids of every match (in no particular order) when there are no more than
+        that many: what a "download all" offer needs to know, without a second search.
+        """
         request = request.checked()
         parsed = parse_query(request.query)
         gen = self.generation()
@@ -172,7 +178,22 @@ class ArchiveSearcher:
         hits = self._hits([int(d) for d in gen.columns.doc_id[docnums]], finder, request.allowed_access)
         total = int(selection.final.sum())
         suggestion = self._suggest(gen, request) if total < SUGGEST_BELOW and request.query.strip() else None
-        return SearchResults(request, total, hits, selection.facets, parsed.notice, selection.timeline, suggestion)
+        ids = _ids(gen.columns, np.flatnonzero(selection.final)) if 0 < total <= ids_up_to else ()
+        return SearchResults(request, total, hits, selection.facets, parsed.notice, selection.timeline, suggestion,
+                             ids)
+
+    @_reads_index
+    def documents(self, request: SearchRequest, most: int) -> Found:
+        """Every document a request finds, in its sort order, from the catalog; none if there are more than `most`."""
+        request = request.checked()
+        parsed = parse_query(request.query)
+        gen = self.generation()
+        selection = self._select(gen, parsed.query, request)
+        total = int(selection.final.sum())
+        if total > most:
+            return Found(total, ())
+        docnums = _ordered(gen.columns, selection.final, selection.match.score, _sort(request, parsed.query), None)
+        return Found(total, tuple(self._documents(gen, docnums, request.allowed_access)))
 
     @_reads_index
     def count(self, request: SearchRequest) -> int:
@@ -203,9 +224,9 @@ class ArchiveSearcher:
         match = gen.evaluator.evaluate(q)
         base = match.mask & gen.allowed(request.allowed_access)
         masks = {name: columns.facets[name].mask_of(values) for name, values in request.filters.items() if values}
-        years = _year_range(columns, request)
-        if years is not None:
-            masks["year"] = masks["year"] & years if "year" in masks else years
+        dates = _date_range(columns, request)
+        if dates is not None:  # counted with the year facet, so the timeline still shows the years around
+            masks["year"] = masks["year"] & dates if "year" in masks else dates
         final = base.copy()
         for mask in masks.values():
             final &= mask
@@ -225,8 +246,7 @@ class ArchiveSearcher:
         allowed = gen.allowed(request.allowed_access)
 
         def count(text: str) -> int:
-            return self.count(SearchRequest(text, request.filters, allowed_access=request.allowed_access,
-                                            year_from=request.year_from, year_to=request.year_to))
+            return self.count(replace(request, query=text))
 
         def form_seen(word: str, docs: np.ndarray) -> bool:
             return self._form_seen(gen, word, docs)
@@ -315,11 +335,28 @@ class ArchiveSearcher:
         return [found[i] for i in ids if i in found and found[i].visibility in allowed]
 
 
-def _year_range(columns: Columns, request: SearchRequest) -> np.ndarray | None:
-    if request.year_from is None and request.year_to is None:
+def _date_range(columns: Columns, request: SearchRequest) -> np.ndarray | None:
+    """Documents whose date falls in the request's from/to; one with only a year if that year overlaps.
+
+    Read from `newest` (YYYYMMDD, YYYY0000 when only the year is known, 0 when neither is): a year-only
+    document covers YYYY0101 to YYYY1231, a dated one its day; a document with neither is outside any range.
+    """
+    low, high = request.date_span("from"), request.date_span("to")
+    if low is None and high is None:
         return None
-    low, high = request.year_from or 1, request.year_to or 9999
-    return (columns.year >= low) & (columns.year <= high)
+    newest = columns.newest
+    year_only = newest % 10_000 == 0
+    first, last = np.where(year_only, newest + 101, newest), np.where(year_only, newest + 1231, newest)
+    mask = newest > 0
+    if low is not None:
+        mask &= last >= _day_key(low.first)
+    if high is not None:
+        mask &= first <= _day_key(high.last)
+    return mask
+
+
+def _day_key(day: date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
 
 
 def _sort(request: SearchRequest, q: wq.Query) -> str:
@@ -330,19 +367,23 @@ def _sort(request: SearchRequest, q: wq.Query) -> str:
 
 def _ordered(columns: Columns, mask: np.ndarray, score: np.ndarray | None, sort: str,
              limit: int | None) -> np.ndarray:
-    """Docnums of `mask` in the requested order, only the first `limit` of them fully sorted."""
+    """Docnums of `mask` in the requested order, only the first `limit` of them fully sorted.
+
+    Ties go to the older catalog id: the order is the same whatever the index's segments (a rebuilt index
+    and one written batch by batch, with edits, number their documents differently)."""
     docnums = np.flatnonzero(mask)
+    ids = columns.doc_id[docnums]
     if sort == "relevance" and score is not None:
-        keys = (docnums, -score[docnums])  # lexsort: last key is the primary one
+        keys = (ids, -score[docnums])  # lexsort: last key is the primary one
     elif sort in ("newest", "relevance"):
-        keys = (docnums, -columns.newest[docnums])
+        keys = (ids, -columns.newest[docnums])
     elif sort == "added":  # catalog ids only grow: the highest was added last
-        keys = (docnums, -columns.doc_id[docnums])
+        keys = (ids, -ids)
     elif sort == "oldest":
         newest = columns.newest[docnums]
-        keys = (docnums, np.where(newest == 0, np.iinfo(np.int64).max, newest))
+        keys = (ids, np.where(newest == 0, np.iinfo(np.int64).max, newest))
     else:
-        keys = (docnums, columns.title_rank[docnums])
+        keys = (ids, columns.title_rank[docnums])
     if limit is not None and len(docnums) > 4 * limit:
         # Partial selection on the primary key first: sorting 10,000 matches for ten hits is waste.
         primary = keys[-1]
@@ -372,6 +413,10 @@ def _timeline(years: tuple[FacetValue, ...]) -> tuple[YearCount, ...]:
         return ()
     return tuple(YearCount(y, known[y].count if y in known else 0, y in known and known[y].selected)
                  for y in range(min(known), max(known) + 1))
+
+
+def _ids(columns: Columns, docnums: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in columns.doc_id[docnums])
 
 
 def _first_text(pages: list[tuple[int, str]]) -> str:

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from tests.conftest import require_tool
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ZIP_MAX_FILES = 3  # below the four documents, so "download all" of everything is over the cap
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -36,7 +38,8 @@ def server(tmp_path_factory):
     load_paths([root / "incoming"], data, DocumentMeta(), jobs=1)
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "web.cli", "--data-dir", str(data.root), "serve",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                "--port", str(port), "--zip-max-files", str(ZIP_MAX_FILES)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _wait_for(port, process)
     yield {"url": f"http://127.0.0.1:{port}", "files": files}
     process.terminate()
@@ -173,3 +176,72 @@ def test_results_fit_a_phone_screen(browser, server):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shot(phone, "phone-results")
     context.close()
+
+
+def test_a_first_visitor_sees_what_the_archive_holds_and_browses_it(page, server):
+    page.goto(server["url"] + "/")
+    assert page.locator("h1").inner_text() == "The federation’s documents, searchable"
+    assert "The archive holds 4 documents" in page.locator("p.holds").inner_text()
+    assert page.locator("ul.by-type li").count() == 4
+    assert page.locator("ul.latest li").count() == 4
+    assert "Members of the federation see more after signing in." in page.locator("p.members-note").inner_text()
+    shot(page, "home")
+    page.get_by_role("link", name="Browse all 4").click()
+    page.wait_for_load_state()
+    assert page.locator("li.hit").count() == 4 and page.locator("h1").inner_text() == "All documents (4)"
+
+
+def test_search_help_from_the_search_box_and_run_an_example(page, server):
+    page.goto(server["url"] + "/search?q=audit")
+    page.get_by_role("link", name="Search help").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/help") and page.locator("h1").inner_text() == "How to search the archive"
+    shot(page, "help")
+    page.get_by_role("link", name="negotiat*").click()
+    page.wait_for_load_state()
+    assert page.input_value("#q") == "negotiat*"
+    assert sorted(page.locator("li.hit h2").all_inner_texts()) == ["2021 Convention Report",
+                                                                  "Financial Audit for Fiscal Year 2019"]
+
+
+def test_download_all_results_as_one_zip(page, server):
+    search_for(page, server, "negotiat*")
+    link = page.locator("p.download-all a")
+    assert link.inner_text() == "Download all (2 files, 0.1 MB)"
+    shot(page, "download-all")
+    with page.expect_download() as download:
+        link.click()
+    saved = download.value
+    assert saved.suggested_filename == "archive-search.zip"
+    with zipfile.ZipFile(saved.path()) as archive:
+        assert sorted(archive.namelist()) == ["2019-financial-audit-financial-audit-for-fiscal-year-2019.pdf",
+                                              "2021-convention-report-2021-convention-report.pdf"]
+        assert archive.read("2021-convention-report-2021-convention-report.pdf") == \
+            server["files"]["convention"].read_bytes()
+
+
+def test_download_all_over_the_cap_says_why_and_sends_nothing(page, server):
+    search_for(page, server, "")
+    offer = page.locator("p.download-all")
+    assert offer.locator("a").count() == 0
+    assert "This search finds 4 documents, and one download holds at most 3 files." in offer.inner_text()
+    response = page.goto(server["url"] + "/export?format=zip")
+    assert response.status == 400 and response.headers["content-type"].startswith("text/html")
+    assert page.locator("h1").inner_text() == "Too large for one download"
+    assert "Narrow the search" in page.locator("section.error p").first.inner_text()
+    shot(page, "download-all-refused")
+
+
+def test_dates_in_the_form_and_a_clear_message_for_a_typo(page, server):
+    search_for(page, server, "")
+    page.fill("#from", "2021")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    assert "from=2021" in page.url
+    assert page.locator("li.hit h2").all_inner_texts() == ["Statement on School Funding", "2021 Convention Report"]
+    assert "Dates: from 2021" in page.locator("ul.chips").inner_text()
+    page.fill("#from", "2021-13")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    assert "has no month 13 (months are 01 to 12)" in page.locator("section.error").inner_text()
+    shot(page, "bad-date")

@@ -20,7 +20,7 @@ def test_search_page_shows_hits_pages_snippets_and_facets(client):
 
 
 def test_an_empty_query_lists_everything_newest_first(client):
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/search?q=").get_data(as_text=True)
     assert "All documents (4)" in html
     order = [html.index(t) for t in ("Statement on School Funding", "2021 Convention Report",
                                      "Financial Audit for Fiscal Year 2019", "Member Organizer Institute")]

@@ -101,7 +101,7 @@ def test_document_page_shows_editions_and_related(web):
 
 def test_bad_year_range_is_a_clear_400(web):
     response = web.get("/search?from=20x9")
-    assert response.status_code == 400 and "four-digit year" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "YYYY, YYYY-MM or YYYY-MM-DD" in response.get_data(as_text=True)
     assert web.get("/search?from=2020&to=2010").status_code == 400
 
 

@@ -13,6 +13,7 @@ from indexer.search.results import FacetValue, Hit, SearchResults
 from web.markup import snippet_html
 from web.params import FILTER_PARAMS
 from web.presenters.common import Link, DocumentUrls, document_meta_line, value_label
+from web.zips import ZipOffer, megabytes
 
 
 FACET_LABELS = {"doc_type": "Type", "year": "Year", "division": "Division", "access": "Access"}
@@ -87,11 +88,18 @@ class SearchPage:
     suggestion: Link | None  # the corrected query, as a link to run it
     csv_url: str
     export_json_url: str
-    year_from: str
-    year_to: str
-    hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the year-range form
+    date_from: str
+    date_to: str
+    hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the date-range form
+    download_all: DownloadAll | None = None  # every original of the search as one zip
     feed_url: str = ""  # the search's Atom feed, with the viewer's personal feed key if they have one
     feed_personal: bool = False
+
+@dataclass(frozen=True)
+class DownloadAll:
+    label: str  # "Download all (4 files, 1.2 MB)"
+    url: str | None  # None when the search is over what one download holds
+    refusal: str | None  # why not, in a sentence
 
 class SearchUrls:
     """Builds search URLs that keep every current parameter except the ones changed."""
@@ -104,7 +112,7 @@ class SearchUrls:
                 self.params[param] = list(request.filters[name])
         if request.sort != "relevance":
             self.params["sort"] = [request.sort]
-        for param, bound in (("from", request.year_from), ("to", request.year_to)):
+        for param, bound in (("from", request.date_from), ("to", request.date_to)):
             if bound:
                 self.params[param] = [str(bound)]
         self.page = request.page
@@ -137,7 +145,7 @@ class SearchUrls:
 def _encode(param: str, values: Iterable[str]) -> str:
     return urlencode([(param, v) for v in values])
 
-def search_page(results: SearchResults, feed_key: str | None = None) -> SearchPage:
+def search_page(results: SearchResults, offer: ZipOffer | None = None, feed_key: str | None = None) -> SearchPage:
     urls, doc_urls = SearchUrls(results), DocumentUrls()
     request = results.request
     return SearchPage(
@@ -155,11 +163,21 @@ def search_page(results: SearchResults, feed_key: str | None = None) -> SearchPa
         page=request.page, page_count=results.page_count,
         timeline=_timeline(results, urls), suggestion=_suggestion(results, urls),
         csv_url=urls.url("pages.export", format=["csv"]), export_json_url=urls.url("pages.export", format=["json"]),
-        year_from=str(request.year_from or ""), year_to=str(request.year_to or ""),
+        date_from=request.date_from or "", date_to=request.date_to or "",
         hidden=tuple((k, v) for k, values in urls.params.items() if k not in ("from", "to") for v in values),
+        download_all=_download_all(offer, urls),
         feed_url=urls.url("feeds.search", sort=None, key=[feed_key] if feed_key else None),
         feed_personal=feed_key is not None,
     )
+
+
+def _download_all(offer: ZipOffer | None, urls: SearchUrls) -> DownloadAll | None:
+    if offer is None:
+        return None
+    files = f"{offer.files:,} file{'' if offer.files == 1 else 's'}"
+    label = f"Download all ({files}, {megabytes(offer.size)})" if offer.size is not None else f"Download all ({files})"
+    url = None if offer.refusal else urls.url("pages.export", format=["zip"], page=None)
+    return DownloadAll(label, url, offer.refusal)
 
 
 TIMELINE_HEIGHT, TIMELINE_WIDTH, BAR_STEP_MAX = 80, 640, 40
@@ -212,7 +230,16 @@ def _chips(results: SearchResults, urls: SearchUrls) -> tuple[Link, ...]:
     for param, name in FILTER_PARAMS.items():
         for value in results.request.filters.get(name, ()):
             chips.append(Link(f"{FACET_LABELS[name]}: {value_label(name, value)}", urls.toggle(param, value), True))
+    request = results.request
+    if request.date_from or request.date_to:
+        chips.append(Link(f"Dates: {_date_range_label(request.date_from, request.date_to)}",
+                          urls.url(page=None, **{"from": None, "to": None}), True))
     return tuple(chips)
+
+def _date_range_label(low: str | None, high: str | None) -> str:
+    if low and high:
+        return low if low == high else f"{low} to {high}"
+    return f"from {low}" if low else f"up to {high}"
 
 def _pager_numbers(page: int, count: int, width: int = 2) -> list[int]:
     numbers = {1, count, *range(max(1, page - width), min(count, page + width) + 1)}

@@ -26,7 +26,7 @@ def test_workers_make_the_same_postings_as_the_writer_process(loaded: DataDir):
             assert in_workers is not analyse_here
             made_there = list(in_workers(catalog, ids))
         assert made_there == list(analyse_here(catalog, ids))
-        assert all(p.items for p in made_there)
+        assert all(p.terms for p in made_there)
 
 
 def test_a_small_backlog_is_analysed_in_process(loaded: DataDir):

@@ -106,7 +106,7 @@ def test_timeline_counts_every_year_between_first_and_last(searcher):
 
 
 def test_year_range_from_the_form(searcher):
-    results = searcher.search(SearchRequest("", year_from=2017, year_to=2019))
+    results = searcher.search(SearchRequest("", date_from="2017", date_to="2019"))
     assert sorted(h.document.year for h in results.hits) == [2017, 2018, 2019]
 
 

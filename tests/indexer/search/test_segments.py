@@ -1,0 +1,204 @@
+"""An index written in bulk (our segments, built in workers and merged) answers exactly as one written by
+Whoosh's own writer: the same postings, results, scores, stored fields, facet counts and suggestions."""
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+from whoosh import scoring
+from whoosh.writing import SegmentWriter
+
+from archive.catalog import Catalog
+from archive.datadir import DataDir
+from archive.metadata import DocumentMeta
+from archive.vocabulary import DIVISIONS
+from indexer.search import rebuild
+from indexer.search.index import PAGE_GAP, create_index, document_fields, index_writer, merges_due, write_documents
+from indexer.search.query import parse_query
+from indexer.search.rebuild import rebuild_index
+from indexer.search.results import SearchRequest
+from tests.conftest import open_searcher
+
+WORDS = ("union contract grievance arbitration negotiated negotiations bargaining collective wages pension dues "
+         "steward teachers nurses paraprofessionals audit budget treasurer resolution delegates convention "
+         "seniority overtime layoff healthcare retirement").split()
+ODD = ["jane.doe@statecollege.edu", "http://www.riverbend.org/photos/2019", "3.5", "self-help", "snake_case_name",
+       "2019", "négociation", "the", "of", "a", "I", "x"]
+QUERIES = ["union", "arbitration grievance", '"collective bargaining"', "negot*", "arbitrtion~", "barg?ining",
+           "statecollege", "riverbend.org", "union OR pension", "union NOT pension", "title:report", "", "zzzqqq",
+           "grievence", "négociation", "dues type:financial_audit", "teachers year:2019"]
+FILTERED = [SearchRequest("union", {"doc_type": ("financial_audit",)}), SearchRequest("union", {"access": ("public",)}),
+            SearchRequest("wages", date_from="2000", date_to="2010"), SearchRequest("", sort="newest"),
+            SearchRequest("contract", sort="title"), SearchRequest("pension", page=2, per_page=5)]
+DOCS = 240
+
+
+def _fill(catalog: Catalog, seed: int = 11) -> None:
+    """The same documents every time: Zipf-ish words, addresses, numbers, stop words, some empty pages."""
+    rng = random.Random(seed)
+    for i in range(DOCS):
+        pages = []
+        for _ in range(rng.randint(1, 4)):
+            n = rng.choice([0, 5, 60, 300])
+            pages.append(" ".join(rng.choice(ODD) if rng.random() < 0.05 else WORDS[min(int(rng.expovariate(0.15)),
+                                                                                      len(WORDS) - 1)]
+                                  for _ in range(n)))
+        doc_type = rng.choice(["financial_audit", "convention_report", "resolution", "contract"])
+        meta = DocumentMeta(f"{doc_type.replace('_', ' ').title()} {i} on {rng.choice(WORDS)}", doc_type, rng.randint(1995, 2024), None,
+                            rng.choice(DIVISIONS[:3]), rng.choice(["public", "members"]))
+        catalog.add_document(sha256=hashlib.sha256(f"{seed}-{i}".encode()).hexdigest(), filename=f"d{i}.pdf",
+                             source_path="", mime="application/pdf", size=1, pages=pages, meta=meta)
+
+
+def _whoosh_way(data: DataDir, catalog: Catalog) -> None:
+    """The index as Whoosh's own writer makes it: plain text through the schema's analyzer, one commit."""
+    ix = create_index(data.index_dir)
+    writer = SegmentWriter(ix, compound=False)
+    for doc in catalog.iter_documents():
+        text = PAGE_GAP.join(t for _, t in catalog.page_texts(doc.id))
+        writer.add_document(**{**document_fields(doc, (), None), "content": text, "content_counts": text})
+    writer.commit(optimize=True)
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory):
+    """Three data folders over the same catalog: Whoosh's writer, a rebuild in workers, batches plus edits."""
+    made = {}
+    for name in ("whoosh", "rebuilt", "batches"):
+        data = DataDir(tmp_path_factory.mktemp(name) / "data").ensure()
+        with Catalog(data.catalog_path) as catalog:
+            _fill(catalog)
+            if name == "whoosh":
+                _whoosh_way(data, catalog)
+            elif name == "rebuilt":
+                old = rebuild.SEGMENT_DOCS
+                rebuild.SEGMENT_DOCS = 45  # six segments from two workers, then merged
+                try:
+                    rebuild_index(data.index_dir, catalog, jobs=2)
+                finally:
+                    rebuild.SEGMENT_DOCS = old
+            else:
+                _in_batches(data, catalog)
+        made[name] = data
+    return made
+
+
+def _in_batches(data: DataDir, catalog: Catalog) -> None:
+    """Three batches as a load writes them, then every tenth document written again (an edit replaces it)."""
+    from whoosh import index as whoosh_index
+
+    ix = create_index(data.index_dir)
+    docs = list(catalog.iter_documents())
+    for start in range(0, len(docs), 80):
+        write_documents(ix, catalog, [document_fields(d, [t for _, t in catalog.page_texts(d.id)])
+                                      for d in docs[start:start + 80]])
+    write_documents(ix, catalog, [document_fields(d, [t for _, t in catalog.page_texts(d.id)]) for d in docs[::10]])
+    assert len(whoosh_index.open_dir(str(data.index_dir)).reader().leaf_readers()) == 4
+    with index_writer(ix, optimize=True):  # merged, the replaced documents dropped
+        pass
+    assert len(whoosh_index.open_dir(str(data.index_dir)).reader().leaf_readers()) == 1
+
+
+def _postings(data: DataDir) -> dict:
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(data.index_dir))
+    with ix.reader() as reader:
+        ids = {docnum: stored["id"] for docnum, stored in reader.iter_docs()}
+        out = {}
+        for field, term in reader.all_terms():
+            if field.startswith("spell_"):
+                out[(field, term)] = None  # a word list: its words are what is read
+                continue
+            m = reader.postings(field, term)
+            found = []
+            while m.is_active():
+                if m.id() in ids:
+                    found.append((ids[m.id()], m.weight(), m.value()))
+                m.next()
+            if found:
+                out[(field, term)] = sorted(found)
+        lengths = {f: reader.field_length(f) for f in ("content", "content_counts", "title")}
+    return {"postings": out, "lengths": lengths}
+
+
+def _answers(data: DataDir) -> list:
+    """Every query's full results: totals, hits in order, page hits, facets, timeline, suggestion, notice."""
+    answers = []
+    with open_searcher(data) as searcher:
+        for request in [SearchRequest(q, per_page=50) for q in QUERIES] + FILTERED:
+            r = searcher.search(request)
+            answers.append((request, r.total, [(h.document.id, h.page_numbers, h.more_pages) for h in r.hits],
+                            r.facets, r.timeline, r.suggestion, r.notice))
+    return answers
+
+
+def _whoosh_scores(data: DataDir) -> list:
+    """The same queries through Whoosh's own searcher and BM25F: every matching id with its score."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(data.index_dir))
+    with ix.searcher(weighting=scoring.BM25F()) as s:
+        return [sorted((s.stored_fields(hit.docnum)["id"], round(hit.score, 9))
+                       for hit in s.search(parse_query(q).query, limit=None)) for q in QUERIES if q]
+
+
+def test_a_rebuild_in_workers_files_exactly_what_whoosh_files(archives):
+    assert _postings(archives["rebuilt"]) == _postings(archives["whoosh"])
+
+
+def test_a_rebuild_in_workers_answers_exactly_as_whoosh(archives):
+    expected = _answers(archives["whoosh"])
+    assert [a[1] for a in expected].count(0) < 4  # the query set finds things
+    assert _answers(archives["rebuilt"]) == expected
+    assert _whoosh_scores(archives["rebuilt"]) == _whoosh_scores(archives["whoosh"])
+
+
+def test_batches_and_replaced_documents_answer_as_whoosh(archives):
+    """Segments added batch by batch, and documents replaced (deleted from older segments, written anew)."""
+    assert _postings(archives["batches"]) == _postings(archives["whoosh"])
+    assert _answers(archives["batches"]) == _answers(archives["whoosh"])
+    assert _whoosh_scores(archives["batches"]) == _whoosh_scores(archives["whoosh"])
+
+
+def test_stored_fields_and_columns_are_the_same(archives):
+    from whoosh import index as whoosh_index
+
+    def everything(data):
+        ix = whoosh_index.open_dir(str(data.index_dir))
+        with ix.reader() as reader:
+            by_id = {stored["id"]: docnum for docnum, stored in reader.iter_docs()}
+            columns = {name: reader.column_reader(name) for name in ("doc_type", "year", "division", "access",
+                                                                     "newest", "title_sort")}
+            return {doc_id: {name: col[docnum] for name, col in columns.items()}
+                    for doc_id, docnum in by_id.items()}
+
+    assert everything(archives["rebuilt"]) == everything(archives["whoosh"])
+    assert everything(archives["batches"]) == everything(archives["whoosh"])
+
+
+class _Seg:
+    def __init__(self, docs: int, deleted: int = 0) -> None:
+        self.docs, self.deleted = docs, deleted
+
+    def doc_count(self) -> int:
+        return self.docs - self.deleted
+
+    def has_deletions(self) -> bool:
+        return self.deleted > 0
+
+
+def test_a_long_load_keeps_a_bounded_number_of_segments():
+    """Simulated: 2,000 commits of 500 documents, merging whatever the policy says is due after each."""
+    segments: list[_Seg] = []
+    most = 0
+    for _ in range(2000):
+        segments.append(_Seg(500))
+        for group in merges_due(segments):
+            segments = [s for s in segments if s not in group] + [_Seg(sum(s.doc_count() for s in group))]
+        most = max(most, len(segments))
+    assert sum(s.doc_count() for s in segments) == 1_000_000
+    assert most <= 8 * 4  # at most 7 waiting per tier, and 1,000,000 documents span four tiers above 500
+    assert merges_due([_Seg(10), _Seg(20, deleted=5)], optimize=True) != []
+    assert merges_due([_Seg(10)], optimize=True) == []
