@@ -10,8 +10,8 @@ from archive.accounts import LoginThrottled, User
 from archive.catalog import CatalogError
 from web import background, resources
 from web.access import current_user, require_role, sign_in
-from web.forms import sentence
 from web.auth import minutes
+from web.forms import sentence
 from web.links import PASSWORD_PATH, external_url
 from web.security import never_stored
 
@@ -124,12 +124,12 @@ def _link_error(exc: LinkError):
 # -- forgotten passwords -------------------------------------------------------
 @bp.get("/forgot")
 def forgot() -> str:
-    return render_template("forgot.html", mail_on=_mail_on())
+    return render_template("forgot.html", mail_on=background.sends_mail(current_app))
 
 
 @bp.post("/forgot")
 def forgot_submit():
-    if not _mail_on():
+    if not background.sends_mail(current_app):
         return render_template("forgot.html", mail_on=False), 400
     email = request.form.get("email", "").strip()[:accounts.MAX_EMAIL_LENGTH]
     catalog = resources.catalog()
@@ -146,8 +146,4 @@ def forgot_submit():
         mail.queue(catalog, [user], RESET, RESET_HOURS * 3600, f"reset asked from {request.remote_addr}")
         background.mailer(current_app).nudge()
     return render_template("forgot.html", mail_on=True, sent=True, hours=RESET_HOURS)
-
-
-def _mail_on() -> bool:
-    return current_app.config["MAIL_SETTINGS"] is not None
 

@@ -42,7 +42,7 @@ def _list_page(error: str | None = None, form: dict | None = None, status: int =
     found, total = accounts.find_users(catalog, text, PER_PAGE, (page - 1) * PER_PAGE)
     view = accounts_page(found, total, text, page, PER_PAGE)
     return render_template("users.html", page=view, roles=ROLES, error=error, form=form or {},
-                           outbox=mail.outbox_counts(catalog), mail_on=_mail_on()), status
+                           outbox=mail.outbox_counts(catalog), mail_on=background.sends_mail(current_app)), status
 
 
 @bp.post("")
@@ -67,8 +67,8 @@ def detail(user_id: int) -> str:
 
 
 def _detail_page(user: User, error: str | None = None, status: int = 200):
-    return render_template("user.html", user=user, roles=ROLES, error=error, mail_on=_mail_on(),
-                           is_self=_is_self(user)), status
+    return render_template("user.html", user=user, roles=ROLES, error=error,
+                           mail_on=background.sends_mail(current_app), is_self=_is_self(user)), status
 
 
 @bp.post("/<int:user_id>/role")
@@ -153,9 +153,9 @@ def import_form() -> str:
 
 
 def _import_page(error: list[str] | None = None, status: int = 200, result=None, invited: int = 0):
-    return render_template("user_import.html", problems=error or [], roles=IMPORT_ROLES, mail_on=_mail_on(),
-                           result=result, invited=invited, form=request.form,
-                           days=current_app.config["INVITE_DAYS"]), status
+    return render_template("user_import.html", problems=error or [], roles=IMPORT_ROLES,
+                           mail_on=background.sends_mail(current_app), result=result, invited=invited,
+                           form=request.form, days=current_app.config["INVITE_DAYS"]), status
 
 
 @bp.post("/import")
@@ -174,9 +174,10 @@ def import_submit():
     except RosterError as exc:
         return _import_page(str(exc).split("\n"), 400)
     audit.record(catalog, actor_name(), "user-import", subject=upload.filename[:200],
-                 changes={"accounts": {"old": None, "new": f"{len(result.created)} new, {len(result.updated)} updated"}})
+                 changes={"accounts": {"old": None,
+                                       "new": f"{len(result.created)} new, {len(result.updated)} updated"}})
     invited = 0
-    if _mail_on() and request.form.get("delivery") == "mail":
+    if background.sends_mail(current_app) and request.form.get("delivery") == "mail":
         invited = mail.queue(catalog, result.to_invite, INVITE, _invite_seconds(), actor_name())
         background.mailer(current_app).nudge()
     return _import_page(result=result, invited=invited)
@@ -234,7 +235,7 @@ def _send_link(user: User, purpose: str, done: str):
     catalog = resources.catalog()
     seconds = _invite_seconds() if purpose == INVITE else RESET_HOURS * 3600
     what = "An invitation" if purpose == INVITE else "A link to choose a new password"
-    by_mail = _mail_on() and bool(user.email)
+    by_mail = background.sends_mail(current_app) and bool(user.email)
     audit.record(catalog, actor_name(), "user-invite" if purpose == INVITE else "user-reset-link", subject=user.name,
                  changes={"link": {"old": None, "new": f"mailed to {user.email}" if by_mail else "shown to the admin"}})
     if by_mail:
@@ -249,8 +250,4 @@ def _send_link(user: User, purpose: str, done: str):
 
 def _invite_seconds() -> float:
     return current_app.config["INVITE_DAYS"] * 86400
-
-
-def _mail_on() -> bool:
-    return current_app.config["MAIL_SETTINGS"] is not None
 

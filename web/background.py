@@ -173,6 +173,11 @@ def mailer(app: Flask) -> BackgroundMail:
     return app.extensions[_MAIL_KEY]
 
 
+def sends_mail(app: Flask) -> bool:
+    """Whether this server has mail settings (else one-time links are shown to admins, never mailed)."""
+    return app.config["MAIL_SETTINGS"] is not None
+
+
 @contextmanager
 def _only_one(data: DataDir, name: str = LOCK_FILE) -> Iterator[bool]:
     """True while this process holds the data folder's lock `name`; False if another process holds it."""

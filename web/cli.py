@@ -613,8 +613,9 @@ def user_enable(data: DataDir, name: str) -> None:
 INVITE_OPTIONS = (
     click.option("--links", "links_path", type=click.Path(dir_okay=False),
                  help="Write name,email,link for a mail merge to this CSV file (new links each time)."),
-    click.option("--send", is_flag=True, help="Send the invitations by e-mail now (needs ARCHIVE_SMTP_URL, "
-                                              "ARCHIVE_MAIL_FROM and ARCHIVE_BASE_URL; ARCHIVE_SMTP_PASSWORD if the server asks)."),
+    click.option("--send", is_flag=True,
+                 help="Send the invitations by e-mail now (needs ARCHIVE_SMTP_URL, ARCHIVE_MAIL_FROM and "
+                      "ARCHIVE_BASE_URL; ARCHIVE_SMTP_PASSWORD if the server asks)."),
     click.option("--days", type=click.FloatRange(min=0.01, max=365), default=DEFAULT_INVITE_DAYS, show_default=True,
                  help="How many days each invitation link works."),
     click.option("--base-url", default=None, help="The archive's public address, which the links start with "
@@ -633,7 +634,8 @@ def _invite_options(command: Callable) -> Callable:
 @click.option("--role", type=click.Choice(("member", "staff")), default="member", show_default=True,
               help="Role of the accounts whose line names none.")
 @click.option("--update", is_flag=True, help="Change the e-mail address and role of existing accounts to the file's.")
-@click.option("--check", "check_only", is_flag=True, help="Check the whole file and say what it would do; change nothing.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Check the whole file and say what it would do; change nothing.")
 @_invite_options
 @click.pass_obj
 def user_import(data: DataDir, csv_file: str, role: str, update: bool, check_only: bool, links_path: str | None,
@@ -657,7 +659,8 @@ def user_import(data: DataDir, csv_file: str, role: str, update: bool, check_onl
                 return
             result = roster.import_roster(catalog, raw, role, update, _cli_actor(), "use --update")
         except (RosterError, CatalogError) as exc:
-            raise click.ClickException(terminal_safe_lines(f"{csv_file} has problems; nothing was imported.\n{exc}")) from None
+            raise click.ClickException(
+                terminal_safe_lines(f"{csv_file} has problems; nothing was imported.\n{exc}")) from None
         click.echo(terminal_safe(f"Imported {csv_file}: {len(result.created)} new accounts, {len(result.updated)} "
                                  f"updated, {len(result.unchanged)} already as in the file."))
         _invite(data, catalog, result.to_invite, days, delivery)
@@ -683,11 +686,15 @@ def user_invite(data: DataDir, names: tuple[str, ...], pending: bool, links_path
             raise click.ClickException(terminal_safe(f"there is no account named {sorted(unknown)[0]!r}"))
         chosen = [u for u in everyone if (pending or u.name.casefold() in wanted) and u.status == "invited"]
         if not chosen:
-            raise click.ClickException("none of these accounts waits for an invitation: each has a password or is disabled")
+            raise click.ClickException("none of these accounts waits for an invitation: "
+                                       "each has a password or is disabled")
         _invite(data, catalog, chosen, days, delivery)
 
 
-def _delivery(links_path: str | None, send: bool, base_url: str | None) -> tuple[str | None, MailSettings | None, str | None]:
+Delivery = tuple[str | None, MailSettings | None, str | None]
+
+
+def _delivery(links_path: str | None, send: bool, base_url: str | None) -> Delivery:
     """(CSV path, mail settings, base URL) for an invitation run, checked before anything changes."""
     if links_path and send:
         raise click.UsageError("choose --links or --send, not both")
@@ -706,7 +713,7 @@ def _delivery(links_path: str | None, send: bool, base_url: str | None) -> tuple
     return None, None, None
 
 
-def _invite(data: DataDir, catalog: Catalog, users, days: float, delivery) -> None:
+def _invite(data: DataDir, catalog: Catalog, users, days: float, delivery: Delivery) -> None:
     links_path, settings, base = delivery
     if not users:
         return
