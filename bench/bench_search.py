@@ -301,6 +301,8 @@ def tantivy_peer(data, queries, ours: dict) -> None:
               f"ratio ours / tantivy build: {our_build / built['wall']:.1f}")
     theirs = tantivy_search(data, queries)
     show("in-process (tantivy)", theirs)
+    for kind, stats in theirs["by_kind"].items():
+        show(f"  {kind}", stats)
     print(f"ratio ours / tantivy: p50 {ours['p50'] / theirs['p50']:.3f}, p95 {ours['p95'] / theirs['p95']:.3f}"
           f"   (goal: p95 ratio <= 1)")
     print(agreement(data, queries))
