@@ -32,10 +32,11 @@ from indexer.search.schema import SCHEMA_VERSION
 FILTERS = ({}, {"type": "financial_audit"}, {"division": "Teachers"}, {"from": "2005", "to": "2015"})
 
 
-def make_queries(data, spec: CorpusSpec, n: int = 200) -> list[tuple[str, str, dict]]:
+def make_queries(data, spec: CorpusSpec, n: int = 210) -> list[tuple[str, str, dict]]:
     """A fixed mix: (kind, query text, URL filters); half of each kind with a filter."""
     rng = random.Random(7)
     words = vocabulary(spec)
+    known = set(words)
     with Catalog(data.catalog_path) as catalog:
         samples = [catalog.page_texts(rng.randrange(1, spec.documents + 1), [rng.randrange(1, spec.pages_per_doc + 1)])
                    for _ in range(n // 5)]
@@ -45,12 +46,32 @@ def make_queries(data, spec: CorpusSpec, n: int = 200) -> list[tuple[str, str, d
         "two words": lambda i: f"{words[rng.randrange(len(STOP_WORDS), 300)]} {words[rng.randrange(100, 3_000)]}",
         "phrase": lambda i: '"' + " ".join(_adjacent(samples[i % len(samples)][0][1], rng)) + '"',
         "prefix": lambda i: words[rng.randrange(200, 5_000)][:4] + "*",
+        # A query that finds nothing (a word no document has), and a typo of a real word: both take the
+        # "did you mean" path, which must stay as fast as a hit.
+        "miss": lambda i: _unknown(rng, known),
+        "typo": lambda i: _typo(words[rng.randrange(len(STOP_WORDS), 5_000)], rng, known),
     }
     queries = []
     for kind, make in kinds.items():
         for i in range(n // len(kinds)):
             queries.append((kind, make(i), FILTERS[rng.randrange(1, len(FILTERS))] if i % 2 else {}))
     return queries
+
+
+def _unknown(rng: random.Random, known: set[str]) -> str:
+    while True:
+        word = "".join(rng.choice("bcdfghklmnprstvwz") + rng.choice("aeiou") for _ in range(rng.randint(3, 5)))
+        if word not in known:
+            return word
+
+
+def _typo(word: str, rng: random.Random, known: set[str]) -> str:
+    """The word with one letter changed (not the first: "did you mean" keeps it), and not another word."""
+    while True:
+        at = rng.randrange(1, len(word))
+        typo = word[:at] + rng.choice("abcdefghijklmnopqrstuvwxyz") + word[at + 1:]
+        if typo not in known:
+            return typo
 
 
 def _adjacent(text: str, rng: random.Random) -> list[str]:

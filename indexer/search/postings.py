@@ -51,6 +51,7 @@ class PostingsCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._expansions: OrderedDict[tuple[str, str], tuple[bytes, ...]] = OrderedDict()
+        self._words: dict[tuple[str, str], list[str]] = {}
 
     def get(self, key: tuple[str, bytes]) -> Any:
         with self._lock:
@@ -69,6 +70,16 @@ class PostingsCache:
                 _, old = self._items.popitem(last=False)
                 self._bytes -= old.nbytes
 
+
+    def words(self, key: tuple[str, str], make: Callable[[], list[str]]) -> list[str]:
+        """A field's spelling words of one first letter: listed once per generation, then shared."""
+        with self._lock:
+            found = self._words.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                self._words.setdefault(key, found)
+        return found
 
     def expansion(self, key: tuple[str, str], make: Callable[[], tuple[bytes, ...]]) -> tuple[bytes, ...]:
         """The terms a prefix*, wildcard or fuzzy~ query stands for: made once, then kept."""
@@ -109,6 +120,21 @@ class PostingsReader:
         fieldobj = self.reader.schema[q.fieldname]
         return self._cache.expansion((type(q).__name__, repr(q)), lambda: tuple(
             bt if isinstance(bt, bytes) else fieldobj.to_bytes(bt) for bt in q._btexts(self.reader)))
+
+    def spelling_words(self, field: str, first: str) -> list[str]:
+        """The unstemmed words of a text field that start with `first` (every segment's spelling list).
+
+        Listed a letter at a time, when first asked for: the whole list of a large archive takes a few
+        hundred milliseconds to read, one letter's a few."""
+        def make() -> list[str]:
+            words: set[str] = set()
+            for leaf, _ in self.leaves:
+                spelling = leaf.schema[field].spelling_fieldname(field)
+                if spelling in leaf.schema:
+                    words.update(w.decode("utf-8") if isinstance(w, bytes) else w
+                                 for w in leaf.expand_prefix(spelling, first))
+            return sorted(words)
+        return self._cache.words((field, first), make) if first else []
 
     def positions(self, field: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
         """docnum << 32 | position for every occurrence of a term in the candidate documents, ascending.

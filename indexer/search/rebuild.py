@@ -36,7 +36,7 @@ from indexer.search.index import (
 from indexer.search.schema import build_schema
 from indexer.search.segments import Source, merge_runs, write_segment
 
-SEGMENT_DOCS = 1000  # documents per segment a worker builds (about 100 MB of its memory at 20 pages each)
+SEGMENT_DOCS = 500  # documents per run a worker builds (about 500 MB of its memory at 20 pages of 400 words each)
 log = logging.getLogger(__name__)
 
 

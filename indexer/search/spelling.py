@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter2 import stem as porter2_stem
 
@@ -66,11 +68,15 @@ def correct_word(word: str, postings: PostingsReader, allowed: np.ndarray, form_
 
 
 def _within(postings: PostingsReader, word: str, distance: int) -> set[str]:
-    """Spelling words within `distance` edits, from every segment (each keeps its own word list)."""
-    found: set[str] = set()
-    for leaf, _ in postings.leaves:
-        found.update(leaf.terms_within("content", word, distance, prefix=1))
-    return found
+    """Spelling words within `distance` edits (Levenshtein) that share the first letter of `word`.
+
+    The same words Whoosh's `terms_within(..., prefix=1)` finds with its automaton, which walked the word
+    list in Python (~100 ms a word at 10,000 documents); rapidfuzz compares the word with every word of its
+    first letter in C (about a millisecond).
+    """
+    bucket = postings.spelling_words("content", word[:1])
+    return {found for found, _, _ in process.extract(word, bucket, scorer=Levenshtein.distance,
+                                                     score_cutoff=distance, limit=None)}
 
 
 def suggest(text: str, postings: PostingsReader, allowed: np.ndarray,
