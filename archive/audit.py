@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from archive.accounts import User
 from archive.catalog import Catalog, Document, utc_now
 from archive.metadata import META_FIELDS, DocumentMeta
 
@@ -15,6 +16,8 @@ class AuditEntry:
     at: str
     actor: str
     action: str  # upload | edit | withdraw | restore | delete | user-add | user-passwd | user-role | user-remove
+    # | user-email | user-update | user-disable | user-enable | user-reset | user-reset-link | user-invite
+    # | user-import | feed-new | feed-revoke
     doc_id: int | None
     subject: str  # a document's title or an account's name, kept after either is gone
     changes: dict[str, Any]  # field -> {"old": ..., "new": ...}
@@ -32,6 +35,12 @@ def meta_changes(old: DocumentMeta, new: DocumentMeta) -> dict[str, dict[str, An
     """The fields that differ between two versions of a document's metadata."""
     return {name: {"old": getattr(old, name), "new": getattr(new, name)}
             for name in META_FIELDS if getattr(old, name) != getattr(new, name)}
+
+
+def account_changes(old: User, new: User) -> dict[str, dict[str, Any]]:
+    """What differs between two states of an account: its address, role and status (active, invited, disabled)."""
+    return {name: {"old": getattr(old, name), "new": getattr(new, name)}
+            for name in ("email", "role", "status") if getattr(old, name) != getattr(new, name)}
 
 
 def document_snapshot(doc: Document) -> dict[str, dict[str, Any]]:

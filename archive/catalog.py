@@ -99,6 +99,36 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sessions_user ON sessions(user_id);
     """,
+    # Accounts by the thousand: an e-mail address, disabling, a personal feed key, one-time links
+    # (invitations and password resets, kept as hashes) and the mail waiting to be sent.
+    """
+    ALTER TABLE users ADD COLUMN email TEXT COLLATE NOCASE;
+    ALTER TABLE users ADD COLUMN disabled_at TEXT;
+    ALTER TABLE users ADD COLUMN feed_key TEXT;
+    CREATE UNIQUE INDEX users_email ON users(email);
+    CREATE TABLE account_links (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at TEXT
+    );
+    CREATE INDEX account_links_user ON account_links(user_id, purpose);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        valid_seconds INTEGER NOT NULL,
+        queued_at TEXT NOT NULL,
+        queued_by TEXT NOT NULL,
+        sent_at TEXT,
+        failed_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX outbox_waiting ON outbox(sent_at, failed_at, id);
+    """,
 )
 
 

@@ -109,6 +109,16 @@ def client(app):
 
 
 @pytest.fixture
+def mail_server(tmp_path: Path):
+    """A real SMTP server (aiosmtpd) on loopback that requires STARTTLS and a password; keeps what arrives."""
+    from tests.mailserver import MailServer
+
+    server = MailServer(tmp_path / "smtp").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def cli_runner() -> CliRunner:
     return CliRunner()
 

@@ -87,6 +87,12 @@ def require_role(role: str) -> Callable[[F], F]:
     return decorate
 
 
+def viewer_feed_token() -> str | None:
+    """The key of the viewer's personal feed link, for the feed links on their pages; None if they have none."""
+    user = current_user()
+    return accounts.feed_token(user, current_app.secret_key) if user else None
+
+
 def actor_name() -> str:
     """How the audit log names the current viewer."""
     user = current_user()

@@ -1,9 +1,9 @@
-"""Admin pages: the audit log and the list of accounts."""
+"""Admin pages: the audit log (accounts are in web.admin_accounts)."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from archive import accounts, audit
+from archive import audit
 from web import resources
 from web.access import require_role
 from web.params import page_number
@@ -21,8 +21,3 @@ def audit_log() -> str:
     entries = audit.entries(catalog, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template("audit.html", page=audit_page(entries, page, audit.count(catalog), PER_PAGE))
 
-
-@bp.get("/users")
-@require_role("admin")
-def users() -> str:
-    return render_template("users.html", users=accounts.list_users(resources.catalog()))

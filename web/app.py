@@ -8,8 +8,10 @@ from typing import Any, Mapping
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from archive.account_links import DEFAULT_INVITE_DAYS
 from archive.accounts import RateLimit
 from archive.datadir import resolve_data_dir
+from archive.mail import settings_from
 from indexer.extract.result import DEFAULT_LANGUAGE
 from indexer.load.upload import UPLOAD_SECONDS
 from web.params import RowId
@@ -36,15 +38,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         UPLOAD_TIMEOUT=float(os.environ.get("ARCHIVE_UPLOAD_TIMEOUT", UPLOAD_SECONDS)),
         BASE_URL=os.environ.get("ARCHIVE_BASE_URL"),  # e.g. https://archive.example.org: links in exports
         OCR_LANGUAGE=os.environ.get("ARCHIVE_OCR_LANGUAGE", DEFAULT_LANGUAGE),  # scans of web uploads
+        INVITE_DAYS=float(os.environ.get("ARCHIVE_INVITE_DAYS", DEFAULT_INVITE_DAYS)),  # invitation links live
+        # Requests for a reset link: every one counts, per address asked about and per client address.
+        RESET_RATE_LIMIT=RateLimit(per_account=3, per_address=10, window=60 * 60),
+        MAIL_RETRY_SECONDS=60.0,  # after a failed mail run; doubled each time up to half an hour
         # The most one "download all" zip of a search may hold.
         ZIP_MAX_FILES=int(os.environ.get("ARCHIVE_ZIP_MAX_FILES", DEFAULT_MAX_FILES)),
         ZIP_MAX_MB=float(os.environ.get("ARCHIVE_ZIP_MAX_MB", DEFAULT_MAX_MB)),
     )
     if config:
         app.config.from_mapping(config)
+    if "MAIL_SETTINGS" not in app.config:  # ARCHIVE_SMTP_URL, _PASSWORD, ARCHIVE_MAIL_FROM: None if unset
+        app.config["MAIL_SETTINGS"] = settings_from(os.environ, app.config["BASE_URL"])
     app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"]).ensure()
 
-    from web import admin, api, auth, background, errors, guide, pages, resources, security, staff
+    from web import account, admin, admin_accounts, api, auth, background, errors, feeds, guide, pages, \
+        resources, security, staff
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root)
@@ -54,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     background.init_app(app)
     errors.init_app(app)
     app.context_processor(auth.viewer_context)
-    for blueprint in (pages.bp, guide.bp, api.bp, auth.bp, staff.bp, admin.bp):
+    for blueprint in (pages.bp, guide.bp, api.bp, auth.bp, staff.bp, admin.bp, admin_accounts.bp, account.bp,
+                      feeds.bp):
         app.register_blueprint(blueprint)
     return app

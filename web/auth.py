@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from werkzeug.wrappers import Response
 
 from archive import accounts
-from archive.accounts import LoginThrottled
+from archive.accounts import AccountDisabled, LoginThrottled
 from web import resources
 from web.access import current_user, sign_in, sign_out
 
@@ -41,7 +41,7 @@ def login_page(status: int = 200, message: str | None = None, next_url: str | No
 
 @bp.get("/login")
 def login() -> tuple[str, int]:
-    return login_page(next_url=request.args.get("next"))
+    return login_page(next_url=request.args.get("next"), name=request.args.get("name", "")[:accounts.MAX_EMAIL_LENGTH])
 
 
 @bp.post("/login")
@@ -52,9 +52,12 @@ def login_submit():
         user = accounts.authenticate(resources.catalog(), name, password, request.remote_addr or "unknown",
                                      current_app.config["LOGIN_RATE_LIMIT"])
     except LoginThrottled as exc:
-        body, status = login_page(429, f"Too many failed sign-ins. Try again in {_minutes(exc.retry_after)}.",
+        body, status = login_page(429, f"Too many failed sign-ins. Try again in {minutes(exc.retry_after)}.",
                                   next_url, name)
         return body, status, {"Retry-After": str(exc.retry_after)}
+    except AccountDisabled:
+        return login_page(403, "This account is disabled. Ask an admin of the archive if you need it again.",
+                          next_url, name)
     if user is None:
         return login_page(401, "That name and password do not match an account.", next_url, name)
     sign_in(user)
@@ -67,7 +70,8 @@ def logout() -> Response:
     return redirect(url_for("pages.search"))
 
 
-def _minutes(seconds: int) -> str:
+def minutes(seconds: int) -> str:
+    """A wait in whole minutes, rounded up: "1 minute", "15 minutes"."""
     minutes = max(1, -(-seconds // 60))
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
 

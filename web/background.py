@@ -1,4 +1,4 @@
-"""Work the server does in the background: OCR of scanned uploads, and rebuilding a damaged index.
+"""Work the server does in the background: OCR of scanned uploads, rebuilding a damaged index, and mail.
 
 Scanned pages of web uploads are read by OCR in the background so the upload answers at once.
 
@@ -12,23 +12,29 @@ import fcntl
 import logging
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from flask import Flask
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
+from archive.locks import LockBusy
+from archive.mail import MailSettings, mail_lock, send_waiting, waiting_count
 from indexer.extract.ocr import tesseract_path
 from indexer.extract.result import Limits, OcrSettings
 from indexer.load.ocr_backlog import run_ocr
 from indexer.load.pool import PoolLimits
 from indexer.search.rebuild import rebuild_index
+from web.links import password_link
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "ocr.lock"
 REPAIR_LOCK_FILE = "repair.lock"
 _KEY = "archive_ocr_reader"
 _REPAIR_KEY = "archive_index_repair"
+_MAIL_KEY = "archive_mail_sender"
+MAIL_RETRY_SECONDS = 60.0
+MAIL_RETRY_MAX_SECONDS = 30 * 60.0
 
 
 class BackgroundOcr:
@@ -88,9 +94,71 @@ class BackgroundRepair:
             log.exception("rebuilding the damaged search index failed; run `archive reindex`")
 
 
+class BackgroundMail:
+    """Sends the queued invitations and reset links, so no page waits for a mail server.
+
+    One thread at a time, and one process at a time (the data folder's mail lock, which `archive mail
+    send` takes too). A run that stops (the server is down or says "later") is tried again after a
+    minute, then at longer intervals, for as long as messages wait; a nudge tries at once.
+    """
+
+    def __init__(self, data: DataDir, settings: MailSettings | None, link_for: Callable[[str], str],
+                 retry_seconds: float = MAIL_RETRY_SECONDS) -> None:
+        self.data, self.settings, self.link_for = data, settings, link_for
+        self.retry_seconds = retry_seconds
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = threading.Event()
+
+    def nudge(self) -> threading.Thread | None:
+        """Send what waits soon (now, or once the current run ends); the thread, if mail is configured."""
+        if self.settings is None:
+            return None
+        with self._lock:
+            self._again.set()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._send, name="archive-mail", daemon=True)
+                self._thread.start()
+            return self._thread
+
+    def _send(self) -> None:
+        delay = self.retry_seconds
+        while self._again.is_set():
+            self._again.clear()
+            if self._run_once():
+                delay = self.retry_seconds
+            elif not self._again.wait(delay):  # a nudge meanwhile tries again at once
+                self._again.set()
+                delay = min(delay * 2, MAIL_RETRY_MAX_SECONDS)
+
+    def _run_once(self) -> bool:
+        """One pass over the queue; True if nothing is left waiting."""
+        try:
+            with mail_lock(self.data.root), Catalog(self.data.catalog_path) as catalog:
+                report = send_waiting(catalog, self.settings, self.link_for)
+        except LockBusy:  # another process sends; whatever it leaves is tried again later
+            return False
+        except Exception:  # a sender that failed must not take the server with it; the mail waits
+            log.exception("sending the queued mail failed; `archive mail send` sends what waits")
+            return False
+        if report.stopped:
+            log.warning("mail: %d sent, %d waiting: %s; trying again later", report.sent, report.waiting,
+                        report.stopped)
+        return report.waiting == 0
+
+
 def init_app(app: Flask) -> None:
     app.extensions[_KEY] = BackgroundOcr(app.config["DATA"], app.config["OCR_LANGUAGE"])
     app.extensions[_REPAIR_KEY] = BackgroundRepair(app.config["DATA"])
+    settings = app.config["MAIL_SETTINGS"]
+    sender = BackgroundMail(app.config["DATA"], settings,
+                            lambda token: password_link(settings.base_url, token) if settings else "",
+                            app.config["MAIL_RETRY_SECONDS"])
+    app.extensions[_MAIL_KEY] = sender
+    if settings is not None:
+        with Catalog(app.config["DATA"].catalog_path) as catalog:
+            if waiting_count(catalog):  # left by a server that stopped, or a run that failed
+                sender.nudge()
 
 
 def reader(app: Flask) -> BackgroundOcr:
@@ -99,6 +167,15 @@ def reader(app: Flask) -> BackgroundOcr:
 
 def repairer(app: Flask) -> BackgroundRepair:
     return app.extensions[_REPAIR_KEY]
+
+
+def mailer(app: Flask) -> BackgroundMail:
+    return app.extensions[_MAIL_KEY]
+
+
+def sends_mail(app: Flask) -> bool:
+    """Whether this server has mail settings (else one-time links are shown to admins, never mailed)."""
+    return app.config["MAIL_SETTINGS"] is not None
 
 
 @contextmanager

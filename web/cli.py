@@ -14,12 +14,15 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive import accounts, audit, backup
+from archive import accounts, audit, backup, mail, roster
+from archive.account_links import DEFAULT_INVITE_DAYS, INVITE
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
 from archive.datadir import DataDir, resolve_data_dir
 from archive.locks import Holder, LockBusy, load_lock, waiting_message
 from archive.metadata import DocumentMeta, MetadataError, parse_date_span, parse_division, parse_doc_type, parse_year
+from archive.mail import MailSettings, MailSettingsError
+from archive.roster import RosterError
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
 from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError, index_pending, open_index
 from indexer.search.rebuild import ensure_current_index, rebuild_index
@@ -35,6 +38,8 @@ from indexer.load.pool import PoolLimits
 from indexer.load.progress import Progress, summary
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SORTS, SearchRequest, SearchRequestError
+from web.exports import write_invitations
+from web.links import password_link
 from web.serialize import results_to_json
 
 
@@ -44,7 +49,7 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StaleIndexError, LockBusy, IndexBusyError, backup.BackupError) as exc:
+        except (StaleIndexError, LockBusy, IndexBusyError, backup.BackupError, MailSettingsError) as exc:
             raise click.ClickException(terminal_safe(str(exc))) from None
         except IndexDamagedError as exc:
             raise click.ClickException(terminal_safe(f"{exc}: run `archive reindex` to rebuild it from the catalog")) from None
@@ -491,16 +496,21 @@ def _account_change(data: DataDir, change: Callable[[Catalog], str]) -> None:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--email", default=None, help="The person's e-mail address (for invitations and reset links).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option("--no-password", is_flag=True,
+              help="Set no password: the person chooses one through an invitation (`archive user invite`).")
 @click.pass_obj
-def user_add(data: DataDir, name: str, role: str, password_stdin: bool) -> None:
-    """Create an account (the password is asked for, or read from stdin)."""
-    password = _read_password(password_stdin)
+def user_add(data: DataDir, name: str, role: str, email: str | None, password_stdin: bool, no_password: bool) -> None:
+    """Create an account (the password is asked for, read from stdin, or left to an invitation)."""
+    password = None if no_password else _read_password(password_stdin)
 
     def change(catalog: Catalog) -> str:
-        created = accounts.add_user(catalog, name, role, password)
-        audit.record(catalog, _cli_actor(), "user-add", subject=created.name, changes={"role": {"old": None, "new": role}})
-        return f"Created {created.name} ({created.role})."
+        created = accounts.add_user(catalog, name, role, password, email)
+        audit.record(catalog, _cli_actor(), "user-add", subject=created.name,
+                     changes={"role": {"old": None, "new": role}, "email": {"old": None, "new": created.email}})
+        then = " Send an invitation with `archive user invite`." if no_password else ""
+        return f"Created {created.name} ({created.role}).{then}"
     _account_change(data, change)
 
 
@@ -509,13 +519,13 @@ def user_add(data: DataDir, name: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.pass_obj
 def user_passwd(data: DataDir, name: str, password_stdin: bool) -> None:
-    """Set a new password (signs the account out of every browser)."""
+    """Set a new password (signs the account out of every browser and revokes its personal feed link)."""
     password = _read_password(password_stdin)
 
     def change(catalog: Catalog) -> str:
-        changed = accounts.set_password(catalog, name, password)
+        changed = accounts.set_password(catalog, name, password, revoke_feed=True)
         audit.record(catalog, _cli_actor(), "user-passwd", subject=changed.name)
-        return f"Password changed for {changed.name}."
+        return f"Password changed for {changed.name}; signed out everywhere, personal feed link revoked."
     _account_change(data, change)
 
 
@@ -537,12 +547,13 @@ def user_role(data: DataDir, name: str, role: str) -> None:
 @user.command("list")
 @click.pass_obj
 def user_list(data: DataDir) -> None:
-    """List accounts with their roles."""
+    """List accounts with their roles, e-mail addresses and status (active, invited, disabled)."""
     data.ensure()
     with Catalog(data.catalog_path) as catalog:
         users = accounts.list_users(catalog)
     for account in users:
-        click.echo(f"{account.name:<32} {account.role:<8} created {account.created_at[:19]}")
+        click.echo(terminal_safe(f"{account.name:<32} {account.role:<8} {account.status:<9} "
+                                 f"{account.email or '-':<32} created {account.created_at[:19]}"))
     if not users:
         click.echo("No accounts yet: create one with `archive user add NAME --role admin`.")
 
@@ -558,6 +569,217 @@ def user_remove(data: DataDir, name: str) -> None:
                      changes={"role": {"old": removed.role, "new": None}})
         return f"Removed {removed.name}."
     _account_change(data, change)
+
+
+@user.command("email")
+@click.argument("name")
+@click.argument("address", required=False)
+@click.pass_obj
+def user_email(data: DataDir, name: str, address: str | None) -> None:
+    """Set an account's e-mail address (none given: remove it)."""
+    def change(catalog: Catalog) -> str:
+        old = accounts.get_user(catalog, name)
+        changed = accounts.set_email(catalog, name, address)
+        audit.record(catalog, _cli_actor(), "user-email", subject=changed.name,
+                     changes={"email": {"old": old.email if old else None, "new": changed.email}})
+        return terminal_safe(f"{changed.name}: e-mail address {changed.email or 'removed'}.")
+    _account_change(data, change)
+
+
+@user.command("disable")
+@click.argument("name")
+@click.pass_obj
+def user_disable(data: DataDir, name: str) -> None:
+    """Stop an account signing in: its sessions end, its links and personal feed link stop working."""
+    def change(catalog: Catalog) -> str:
+        changed = accounts.set_disabled(catalog, name, True)
+        audit.record(catalog, _cli_actor(), "user-disable", subject=changed.name)
+        return f"Disabled {changed.name}: signed out everywhere, feed link revoked."
+    _account_change(data, change)
+
+
+@user.command("enable")
+@click.argument("name")
+@click.pass_obj
+def user_enable(data: DataDir, name: str) -> None:
+    """Let a disabled account sign in again."""
+    def change(catalog: Catalog) -> str:
+        changed = accounts.set_disabled(catalog, name, False)
+        audit.record(catalog, _cli_actor(), "user-enable", subject=changed.name)
+        return f"Enabled {changed.name}."
+    _account_change(data, change)
+
+
+INVITE_OPTIONS = (
+    click.option("--links", "links_path", type=click.Path(dir_okay=False),
+                 help="Write name,email,link for a mail merge to this CSV file (new links each time)."),
+    click.option("--send", is_flag=True,
+                 help="Send the invitations by e-mail now (needs ARCHIVE_SMTP_URL, ARCHIVE_MAIL_FROM and "
+                      "ARCHIVE_BASE_URL; ARCHIVE_SMTP_PASSWORD if the server asks)."),
+    click.option("--days", type=click.FloatRange(min=0.01, max=365), default=DEFAULT_INVITE_DAYS, show_default=True,
+                 help="How many days each invitation link works."),
+    click.option("--base-url", default=None, help="The archive's public address, which the links start with "
+                                                  "(default $ARCHIVE_BASE_URL)."),
+)
+
+
+def _invite_options(command: Callable) -> Callable:
+    for option in reversed(INVITE_OPTIONS):
+        command = option(command)
+    return command
+
+
+@user.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--role", type=click.Choice(("member", "staff")), default="member", show_default=True,
+              help="Role of the accounts whose line names none.")
+@click.option("--update", is_flag=True, help="Change the e-mail address and role of existing accounts to the file's.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Check the whole file and say what it would do; change nothing.")
+@_invite_options
+@click.pass_obj
+def user_import(data: DataDir, csv_file: str, role: str, update: bool, check_only: bool, links_path: str | None,
+                send: bool, days: float, base_url: str | None) -> None:
+    """Create member accounts from a CSV file with the columns name,email (and role).
+
+    The whole file is checked first; any problem (named by line) and nothing changes. New accounts have
+    no password: each person chooses one through an invitation (--links or --send, or later with
+    `archive user invite --pending`).
+    """
+    delivery = _delivery(links_path, send, base_url)
+    data.ensure()
+    raw = Path(csv_file).read_bytes()
+    with Catalog(data.catalog_path) as catalog:
+        try:
+            if check_only:
+                rows, problems = roster.read_rows(raw)
+                planned = roster.plan(catalog, rows, role, update, "use --update", problems)
+                click.echo(f"{csv_file}: {len(planned.new)} new accounts, {len(planned.changed)} to update, "
+                           f"{len(planned.same)} already as in the file. Nothing was changed (--check).")
+                return
+            result = roster.import_roster(catalog, raw, role, update, _cli_actor(), "use --update")
+        except (RosterError, CatalogError) as exc:
+            raise click.ClickException(
+                terminal_safe_lines(f"{csv_file} has problems; nothing was imported.\n{exc}")) from None
+        click.echo(terminal_safe(f"Imported {csv_file}: {len(result.created)} new accounts, {len(result.updated)} "
+                                 f"updated, {len(result.unchanged)} already as in the file."))
+        _invite(data, catalog, result.to_invite, days, delivery)
+
+
+@user.command("invite")
+@click.argument("names", nargs=-1)
+@click.option("--pending", is_flag=True, help="Every account still waiting to choose its password.")
+@_invite_options
+@click.pass_obj
+def user_invite(data: DataDir, names: tuple[str, ...], pending: bool, links_path: str | None, send: bool,
+                days: float, base_url: str | None) -> None:
+    """New invitation links for accounts without a password: by e-mail (--send) or in a CSV (--links)."""
+    delivery = _delivery(links_path, send, base_url)
+    if not names and not pending:
+        raise click.UsageError("name the accounts to invite, or give --pending for all that wait")
+    data.ensure()
+    with Catalog(data.catalog_path) as catalog:
+        everyone = accounts.list_users(catalog)
+        wanted = {n.casefold() for n in names}
+        unknown = wanted - {u.name.casefold() for u in everyone}
+        if unknown:
+            raise click.ClickException(terminal_safe(f"there is no account named {sorted(unknown)[0]!r}"))
+        chosen = [u for u in everyone if (pending or u.name.casefold() in wanted) and u.status == "invited"]
+        if not chosen:
+            raise click.ClickException("none of these accounts waits for an invitation: "
+                                       "each has a password or is disabled")
+        _invite(data, catalog, chosen, days, delivery)
+
+
+Delivery = tuple[str | None, MailSettings | None, str | None]
+
+
+def _delivery(links_path: str | None, send: bool, base_url: str | None) -> Delivery:
+    """(CSV path, mail settings, base URL) for an invitation run, checked before anything changes."""
+    if links_path and send:
+        raise click.UsageError("choose --links or --send, not both")
+    base = _checked_base_url(base_url) if base_url else None
+    if send:
+        settings = mail.settings_from(os.environ, base)
+        if settings is None:
+            raise click.ClickException(f"--send needs the mail settings: set {mail.ENV['url']} (e.g. "
+                                       f"smtp://archive@mail.example.org:587) and {mail.ENV['sender']}")
+        return None, settings, settings.base_url
+    if links_path:
+        base = base or os.environ.get(mail.ENV["base_url"])
+        if not base:
+            raise click.ClickException("--links needs the archive's public address: --base-url or $ARCHIVE_BASE_URL")
+        return links_path, None, _checked_base_url(base)
+    return None, None, None
+
+
+def _invite(data: DataDir, catalog: Catalog, users, days: float, delivery: Delivery) -> None:
+    links_path, settings, base = delivery
+    if not users:
+        return
+    if settings is not None:
+        queued = mail.queue(catalog, users, INVITE, days * 86400, _cli_actor())
+        click.echo(f"Queued {queued} invitations.")
+        _send_queue(data, catalog, settings)
+    elif links_path:
+        _write_links(catalog, users, days, links_path, base)
+    else:
+        click.echo(f"{len(users)} accounts wait for an invitation: `archive user invite --pending --links FILE.csv` "
+                   "writes their links, `--send` mails them.")
+
+
+def _write_links(catalog: Catalog, users, days: float, path: str, base: str) -> None:
+    # Made readable by its owner only: the links open accounts.
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(handle, "w", newline="", encoding="utf-8") as out:
+        write_invitations(out, catalog, users, days * 86400, _cli_actor(), base)
+    click.echo(terminal_safe(f"Wrote {len(users)} invitation links to {path} (each works once, for {days:g} days)."))
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """Mail to members: invitations and password reset links waiting to be sent."""
+
+
+@mail_group.command("send")
+@click.option("--base-url", default=None, help="The archive's public address (default $ARCHIVE_BASE_URL).")
+@click.pass_obj
+def mail_send(data: DataDir, base_url: str | None) -> None:
+    """Send every message waiting in the queue (after a failed run, or one the server could not send)."""
+    settings = mail.settings_from(os.environ, _checked_base_url(base_url) if base_url else None)
+    if settings is None:
+        raise click.ClickException(f"no mail settings: set {mail.ENV['url']} and {mail.ENV['sender']}")
+    data.ensure()
+    with Catalog(data.catalog_path) as catalog:
+        _send_queue(data, catalog, settings)
+
+
+@mail_group.command("status")
+@click.pass_obj
+def mail_status(data: DataDir) -> None:
+    """How many messages wait, were sent, or could not be sent."""
+    data.ensure()
+    with Catalog(data.catalog_path) as catalog:
+        counts = mail.outbox_counts(catalog)
+    click.echo(f"{counts.waiting} waiting, {counts.sent} sent, {counts.failed} could not be sent.")
+    if counts.last_error:
+        click.echo(terminal_safe(f"Last problem: {counts.last_error}"))
+
+
+def _send_queue(data: DataDir, catalog: Catalog, settings: MailSettings) -> None:
+    """Send the queue now, one line per account that cannot be reached; a stopped run says how to resume."""
+    try:
+        with mail.mail_lock(data.root):
+            report = mail.send_waiting(catalog, settings, lambda token: password_link(settings.base_url, token))
+    except LockBusy:
+        click.echo("Another process (the server?) is sending the queue now: it sends these too.")
+        return
+    for name, why in report.failed:
+        click.echo(terminal_safe(f"not sent to {name}: {why}"))
+    click.echo(f"Sent {report.sent} messages; {report.waiting} waiting.")
+    if report.stopped:
+        raise click.ClickException(terminal_safe(f"sending stopped: {report.stopped}. "
+                                                 "Run `archive mail send` to send the rest."))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,5 +53,9 @@ def _sentence(make: Callable[[], T]) -> T:
     try:
         return make()
     except MetadataError as exc:
-        message = str(exc)
-        raise FormError(message[:1].upper() + message[1:] + ".") from None
+        raise FormError(sentence(str(exc))) from None
+
+
+def sentence(message: str) -> str:
+    """A library's message ("the password must be ...") as a sentence for a page."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")

@@ -19,3 +19,13 @@ def base_url() -> str:
     host, port = request.environ["SERVER_NAME"], str(request.environ["SERVER_PORT"])
     default = {"http": "80", "https": "443"}.get(request.scheme)
     return f"{request.scheme}://{host}" + ("" if port == default else f":{port}")
+
+
+# The route of one-time links (invitations and resets). Mail is sent outside any request, where url_for
+# cannot run, so the path is spelled here once; the route in web.account is built from it.
+PASSWORD_PATH = "/password/"
+
+
+def password_link(base: str, token: str) -> str:
+    """The absolute address of a one-time link: `base` is the archive's address without a trailing slash."""
+    return f"{base.rstrip('/')}{PASSWORD_PATH}{token}"

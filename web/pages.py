@@ -15,7 +15,7 @@ from indexer.extract.pdf_scripts import runs_script
 from indexer.search.index import IndexDamagedError
 from indexer.search.results import Editions, Hit, SearchRequest, SearchRequestError, SearchResults
 from web import background, resources
-from web.access import allowed_access, current_role, visible_document
+from web.access import allowed_access, current_role, viewer_feed_token, visible_document
 from web.exports import csv_lines, json_chunks
 from web.links import external_url
 from web.markup import snippet_html
@@ -35,7 +35,7 @@ def search() -> str:
     limits = ZipLimits.of(current_app.config)
     results = run_search(requested_search(), ids_up_to=limits.files)
     offer = zip_offer(results.total, results.ids, _visible_documents, limits)
-    return render_template("search.html", page=search_page(results, offer))
+    return render_template("search.html", page=search_page(results, offer, viewer_feed_token()))
 
 
 def requested_search() -> SearchRequest:

@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, make_response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
@@ -41,6 +41,13 @@ class ArchiveSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app) or request.is_secure)
+
+
+def never_stored(body: str, status: int = 200) -> Response:
+    """A page that shows a secret (a one-time link, a feed key): kept by no cache, not even the browser's."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def add_security_headers(response: Response) -> Response:

@@ -52,6 +52,10 @@ EXPORT_COLUMNS = ("id", "title", "type", "year", "division", "pages", "snippet",
 def export_record(hit: Hit, url: str) -> dict:
     """One exported result: the document, its matching pages, the best page's snippet and its URL."""
     doc = hit.document
-    snippet = hit.page_hits[0].snippet_text if hit.page_hits else "".join(s.text for s in hit.lead)
     return {"id": doc.id, "title": doc.title, "type": doc.doc_type, "year": doc.year, "division": doc.division,
-            "pages": sorted(hit.page_numbers), "snippet": snippet, "url": url}
+            "pages": sorted(hit.page_numbers), "snippet": hit_snippet(hit), "url": url}
+
+
+def hit_snippet(hit: Hit) -> str:
+    """The best matching page's passage as plain text, or the document's opening words."""
+    return hit.page_hits[0].snippet_text if hit.page_hits else "".join(s.text for s in hit.lead)

@@ -7,9 +7,13 @@ over the matches.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.reading import IndexReader
+from whoosh.util.numeric import byte_to_length
 
 from indexer.search.schema import FACET_FIELDS
 
@@ -49,17 +53,47 @@ class Columns:
 
 
 def _sortable_values(reader: IndexReader, name: str, size: int) -> list:
+    """Every document's value of a sortable field, read a segment's column at a time (not a value at a
+    time, with a seek and a read each: at 10,000 documents that was most of the half second a new
+    generation took to open)."""
     if size == 0:  # an index with no documents yet has no columns (Whoosh raises NotImplementedError)
         return []
-    column = reader.column_reader(name)
-    return [column[i] for i in range(size)]
+    values: list = []
+    for leaf, _ in reader.leaf_readers():
+        if leaf.has_column(name):
+            values.extend(_leaf_values(leaf, name))
+        else:
+            values.extend([None] * leaf.doc_count_all())
+    return values
+
+
+def _leaf_values(leaf, name: str) -> list:
+    """One segment's column in bulk: its data read at once and cut up, where the column type allows.
+
+    Whoosh's column readers seek and read once per document. Its variable-bytes column (our ID fields) is
+    the values one after another followed by their lengths; its numeric column is big-endian numbers.
+    Text comes back as its UTF-8 bytes (decoded once per distinct value by the callers), numbers as ints.
+    """
+    raw = leaf.column_reader(name, translate=False)
+    if isinstance(raw, VarBytesColumn.Reader):
+        lengths = np.asarray(raw._lengths, dtype=np.int64)
+        starts = np.asarray(raw._offsets, dtype=np.int64)
+        data = raw._dbfile.get(raw._basepos, int((starts + lengths).max(initial=0)))
+        return [data[a:b] for a, b in zip(starts.tolist(), (starts + lengths).tolist())]  # UTF-8 bytes
+    if isinstance(raw, NumericColumn.Reader) and raw._typecode not in "qQ":
+        data = raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen)
+        numbers = np.frombuffer(data, dtype=">" + raw._typecode).tolist()
+        return [leaf.schema[name].from_column_value(n) for n in numbers]
+    return list(leaf.column_reader(name))  # another column type: Whoosh's own reading
 
 
 def _facet_column(reader: IndexReader, name: str, size: int) -> Column:
     raw = _sortable_values(reader, name, size)
-    values = tuple(sorted({_text(v) for v in raw if v not in (None, b"", "")}))
+    distinct = {v for v in raw if v}  # a few values, each decoded once
+    values = tuple(sorted({_text(v) for v in distinct}))
     index = {v: i for i, v in enumerate(values)}
-    codes = np.fromiter((index.get(_text(v), -1) if v else -1 for v in raw), dtype=np.int32, count=size)
+    code_of = {v: index[_text(v)] for v in distinct}
+    codes = np.fromiter(map(code_of.get, raw, repeat(-1)), dtype=np.int32, count=size)
     return Column(codes, values)
 
 
@@ -68,7 +102,9 @@ def _text(value: bytes | str) -> str:
 
 
 def _ranks(values: list) -> np.ndarray:
-    order = sorted(range(len(values)), key=lambda i: _text(values[i] or b""))
+    # UTF-8 bytes sort in the order of their text (code point order), so bytes need no decoding here.
+    keys = [(v.encode("utf-8") if isinstance(v, str) else v) or b"" for v in values]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
     ranks = np.empty(len(values), dtype=np.int32)
     ranks[order] = np.arange(len(values), dtype=np.int32)
     return ranks
@@ -79,8 +115,8 @@ def load_columns(reader: IndexReader) -> Columns:
     size = reader.doc_count_all()
     live = np.ones(size, dtype=bool)
     if reader.has_deletions():
-        deleted = [i for i in range(size) if reader.is_deleted(i)]
-        live[deleted] = False
+        for leaf, offset in reader.leaf_readers():  # each segment keeps its own set of deleted numbers
+            live[[offset + i for i in leaf.segment().deleted_docs()]] = False
     facets = {name: _facet_column(reader, name, size) for name in FACET_FIELDS}
     years = facets["year"]
     year_numbers = np.array([int(v) if v.isdigit() else 0 for v in years.values] + [0], dtype=np.int32)
@@ -98,7 +134,20 @@ def _field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:
     Whoosh answers None (not the default) for a document that has no words in the field, such as a
     scan without a text layer; as a float that is NaN, which made every BM25 score NaN.
     """
-    return np.array([reader.doc_field_length(i, field, 0) or 0 for i in range(size)], dtype=np.float32)
+    parts = []
+    for leaf, _ in reader.leaf_readers():
+        name = f"_{field}_len"  # the W3 codec's length column: one byte per document, 0 for none
+        if leaf._perdoc.has_column(name):
+            raw = leaf._perdoc.column_reader(name, LENGTHS_COLUMN)  # one byte per document, read at once
+            parts.append(np.frombuffer(raw._dbfile.get(raw._basepos, raw._count), dtype=np.uint8))
+        else:
+            parts.append(np.zeros(leaf.doc_count_all(), dtype=np.uint8))
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+    return _BYTE_LENGTHS[codes]
+
+
+# The length each length byte stands for (0 for 0: no words), as `doc_field_length` answers it.
+_BYTE_LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float32)
 
 
 def _newest(reader: IndexReader, size: int) -> np.ndarray:
@@ -108,4 +157,4 @@ def _newest(reader: IndexReader, size: int) -> np.ndarray:
 def _stored_ids(reader: IndexReader, size: int) -> np.ndarray:
     """Catalog id per docnum (-1 for deleted documents), from the id column."""
     raw = _sortable_values(reader, "id", size)
-    return np.array([int(_text(v)) if v else -1 for v in raw], dtype=np.int64)
+    return np.array([int(v) if v else -1 for v in raw], dtype=np.int64)  # int() reads bytes and text

@@ -13,7 +13,7 @@ from indexer.search.schema import FACET_FIELDS
 from indexer.search.snippets import PageHit, Segment
 from indexer.search.spelling import Suggestion
 
-SORTS = ("relevance", "newest", "oldest", "title")
+SORTS = ("relevance", "newest", "oldest", "title", "added")  # added: newest in the archive first (feeds)
 MAX_PER_PAGE = 100
 
 

@@ -377,6 +377,8 @@ def _ordered(columns: Columns, mask: np.ndarray, score: np.ndarray | None, sort:
         keys = (ids, -score[docnums])  # lexsort: last key is the primary one
     elif sort in ("newest", "relevance"):
         keys = (ids, -columns.newest[docnums])
+    elif sort == "added":  # catalog ids only grow: the highest was added last
+        keys = (ids, -ids)
     elif sort == "oldest":
         newest = columns.newest[docnums]
         keys = (ids, np.where(newest == 0, np.iinfo(np.int64).max, newest))

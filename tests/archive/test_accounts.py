@@ -99,3 +99,70 @@ def test_a_session_lives_while_used_and_ends_when_idle_or_ended(catalog):
     assert accounts.session_user(catalog, fresh, lifetime=3600) is None
     assert accounts.session_user(catalog, "not a token", lifetime=3600) is None
     assert catalog.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0  # the idle one was pruned
+
+
+def test_an_email_address_is_checked_and_belongs_to_one_account(catalog):
+    rosa = accounts.add_user(catalog, "rosa", "member", None, " Rosa@Example.org ")
+    assert rosa.email == "Rosa@Example.org"
+    assert accounts.user_by_email(catalog, "rosa@example.org") == rosa
+    with pytest.raises(CatalogError, match="already the address of the account 'rosa'"):
+        accounts.add_user(catalog, "other", "member", None, "ROSA@example.org")
+    for bad in ("rosa", "rosa@", "@example.org", "rosa@localhost", "ro sa@example.org", "a@b@example.org",
+                "rosa@exa\nmple.org", "<rosa@example.org>"):
+        with pytest.raises(CatalogError, match="not an e-mail address"):
+            accounts.set_email(catalog, "rosa", bad)
+    assert accounts.set_email(catalog, "rosa", None).email is None
+    assert [u.name for u in accounts.list_users(catalog)] == ["rosa"]
+
+
+def test_disabling_ends_sessions_and_the_feed_link_and_stops_sign_in(catalog):
+    user = accounts.add_user(catalog, "ada", "member", "long-enough-password")
+    user = accounts.new_feed_key(catalog, user)
+    token = accounts.start_session(catalog, user, 3600)
+    disabled = accounts.set_disabled(catalog, "ada", True)
+    assert disabled.status == "disabled" and disabled.feed_key is None
+    assert accounts.session_user(catalog, token, 3600) is None
+    with pytest.raises(accounts.AccountDisabled):
+        accounts.authenticate(catalog, "ada", "long-enough-password", "x")
+    assert accounts.authenticate(catalog, "ada", "a-wrong-password", "x") is None  # says nothing more
+    assert accounts.set_disabled(catalog, "ada", False).status == "active"
+    assert accounts.authenticate(catalog, "ada", "long-enough-password", "x").name == "ada"
+
+
+def test_a_reset_stops_the_old_password_and_everything_it_opened(catalog):
+    user = accounts.new_feed_key(catalog, accounts.add_user(catalog, "ben", "staff", "long-enough-password"))
+    token = accounts.start_session(catalog, user, 3600)
+    reset = accounts.reset_account(catalog, "ben")
+    assert reset.status == "invited" and reset.feed_key is None
+    assert accounts.session_user(catalog, token, 3600) is None
+    assert accounts.authenticate(catalog, "ben", "long-enough-password", "x") is None
+
+
+def test_the_personal_feed_token_is_derived_with_the_secret_and_revocable(catalog):
+    secret, other_secret = b"k" * 32, b"j" * 32
+    user = accounts.add_user(catalog, "cy", "member", "long-enough-password")
+    assert accounts.feed_token(user, secret) is None
+    user = accounts.new_feed_key(catalog, user)
+    token = accounts.feed_token(user, secret)
+    assert accounts.feed_user(catalog, token, secret) == user
+    assert accounts.feed_user(catalog, token, other_secret) is None
+    assert token not in str(catalog.db.execute("SELECT * FROM users").fetchall())
+    for forged in ("", "x", f"{user.id}-", f"{user.id}-{token[-10:]}", "99-" + token.split("-", 1)[1], "١-abc"):
+        assert accounts.feed_user(catalog, forged, secret) is None
+    replaced = accounts.new_feed_key(catalog, user)
+    assert accounts.feed_user(catalog, token, secret) is None  # a new link revokes the old
+    assert accounts.feed_user(catalog, accounts.feed_token(replaced, secret), secret) == replaced
+    accounts.revoke_feed_key(catalog, replaced)
+    assert accounts.feed_user(catalog, accounts.feed_token(replaced, secret), secret) is None
+
+
+def test_find_accounts_by_name_or_address_a_page_at_a_time(catalog):
+    for n in range(120):
+        accounts.add_user(catalog, f"member{n:03}", "member", None, f"m{n:03}@local{n % 2}.example.org")
+    accounts.add_user(catalog, "under_score", "member", None)
+    page, total = accounts.find_users(catalog, "", limit=50, offset=50)
+    assert total == 121 and len(page) == 50 and page[0].name == "member050"
+    assert accounts.find_users(catalog, "local1", limit=200)[1] == 60
+    assert [u.name for u in accounts.find_users(catalog, "member11")[0]] == [f"member11{n}" for n in range(10)]
+    assert [u.name for u in accounts.find_users(catalog, "_")[0]] == ["under_score"]  # _ is no wildcard here
+    assert accounts.find_users(catalog, "%")[1] == 0

@@ -1,8 +1,11 @@
+import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
+from archive import accounts
 from archive.catalog import MIGRATIONS, Catalog, CatalogError
 from archive.metadata import DocumentMeta, MetadataError
 
@@ -90,3 +93,35 @@ def test_delete_removes_document_and_pages(tmp_path: Path):
         doc_id = add(catalog)
         catalog.delete(doc_id)
         assert catalog.get(doc_id) is None and catalog.page_texts(doc_id) == []
+
+
+def test_a_catalog_from_before_email_addresses_upgrades_in_place(tmp_path: Path):
+    """A data folder of the previous schema (accounts, a signed-in session) opens as the new one: nothing lost."""
+    path = tmp_path / "catalog.sqlite3"
+    old = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:5], start=1):
+        old.executescript(script)
+        old.execute(f"PRAGMA user_version = {number}")
+    old.execute("INSERT INTO users (name, role, password_hash, created_at, password_changed_at)"
+                " VALUES ('rosa', 'admin', 'x', '2024-01-01', '2024-01-01')")
+    old.execute("INSERT INTO sessions (token_hash, user_id, seen_at) VALUES (?, 1, ?)",
+                (accounts.token_hash("cookie"), time.time()))
+    old.commit()
+    old.close()
+    with Catalog(path) as catalog:
+        assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        rosa = accounts.session_user(catalog, "cookie", 3600)
+        assert (rosa.name, rosa.role, rosa.email, rosa.status, rosa.feed_key) == ("rosa", "admin", None, "active", None)
+        assert accounts.set_email(catalog, "rosa", "rosa@example.org").email == "rosa@example.org"
+        assert catalog.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    with Catalog(path) as catalog:  # opened again: nothing to do
+        assert accounts.get_user(catalog, "rosa").email == "rosa@example.org"
+
+
+def test_the_oldest_kept_catalog_upgrades_through_every_version(tmp_path: Path):
+    source = Path(__file__).resolve().parents[1] / "data" / "archive-schema4" / "catalog.sqlite3"
+    shutil.copy(source, tmp_path / "catalog.sqlite3")
+    with Catalog(tmp_path / "catalog.sqlite3") as catalog:
+        assert catalog.count() > 0
+        added = accounts.add_user(catalog, "new", "member", None, "new@example.org")
+        assert added.status == "invited"

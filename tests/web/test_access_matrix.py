@@ -40,6 +40,17 @@ ROUTES = [
     ("GET", "/documents/{M}/delete", None, STAFF),
     ("GET", "/admin/audit", None, ADMIN),
     ("GET", "/admin/users", None, ADMIN),
+    ("GET", "/admin/users?q=staff&page=1", None, ADMIN),
+    ("GET", "/admin/users/1", None, ADMIN),
+    ("GET", "/admin/users/1/remove", None, ADMIN),
+    ("GET", "/admin/users/999999", None, (401, 403, 403, 404)),
+    ("GET", "/admin/users/import", None, ADMIN),
+    ("GET", "/account", None, MEMBERS),
+    ("GET", "/forgot", None, EVERYONE),
+    ("GET", "/password/not-a-link", None, (410, 410, 410, 410)),
+    ("GET", "/search.atom", None, EVERYONE),
+    ("GET", "/search.atom?q=staffing", None, EVERYONE),  # members' words: never in a feed without a key
+    ("GET", "/search.atom?key=1-forged", None, (403, 403, 403, 403)),
     # State-changing routes, sent with a valid CSRF token but harmless content: the gate is what is tested.
     ("POST", "/upload", {}, (401, 403, 400, 400)),
     ("POST", "/documents/{P}/edit", {"year": "not a year"}, (401, 403, 400, 400)),
@@ -47,6 +58,19 @@ ROUTES = [
     ("POST", "/documents/{P}/restore", {}, (401, 403, 302, 302)),  # not withdrawn: no change
     ("POST", "/documents/{M}/delete", {}, (401, 403, 400, 400)),  # not confirmed
     ("POST", "/documents/{M}/withdraw", {}, (401, 403, None, None)),  # staff would change it: refusals only
+    ("POST", "/admin/users", {"name": "bad name"}, (401, 403, 403, 400)),
+    ("POST", "/admin/users/1/role", {"role": "boss"}, (401, 403, 403, 400)),
+    ("POST", "/admin/users/1/email", {"email": "not-an-address"}, (401, 403, 403, 400)),
+    ("POST", "/admin/users/1/remove", {}, (401, 403, 403, 400)),  # not confirmed
+    ("POST", "/admin/users/1/disable", {}, (401, 403, 403, None)),
+    ("POST", "/admin/users/1/reset", {}, (401, 403, 403, None)),
+    ("POST", "/admin/users/1/invite", {}, (401, 403, 403, 400)),  # has a password: no invitation
+    ("POST", "/admin/users/import", {}, (401, 403, 403, 400)),  # no file
+    ("POST", "/admin/users/invitations.csv", {"ids": "1"}, (401, 403, 403, 400)),  # not invited
+    ("POST", "/account/password", {"current": "wrong"}, (401, 400, 400, 400)),
+    ("POST", "/account/feed", {}, (401, None, None, None)),
+    ("POST", "/forgot", {"email": "x@example.org"}, (400, 400, 400, 400)),  # no mail on this server
+    ("POST", "/password/not-a-link", {"password": "x"}, (410, 410, 410, 410)),
 ]
 
 

@@ -18,7 +18,8 @@ from web.zips import ZipOffer, megabytes
 
 FACET_LABELS = {"doc_type": "Type", "year": "Year", "division": "Division", "access": "Access"}
 
-SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first", "title": "Title"}
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first", "title": "Title",
+               "added": "Newly added"}
 
 FACET_VISIBLE = 8
 
@@ -91,6 +92,8 @@ class SearchPage:
     date_to: str
     hidden: tuple[tuple[str, str], ...]  # the current search as form fields, for the date-range form
     download_all: DownloadAll | None = None  # every original of the search as one zip
+    feed_url: str = ""  # the search's Atom feed, with the viewer's personal feed key if they have one
+    feed_personal: bool = False
 
 @dataclass(frozen=True)
 class DownloadAll:
@@ -142,7 +145,7 @@ class SearchUrls:
 def _encode(param: str, values: Iterable[str]) -> str:
     return urlencode([(param, v) for v in values])
 
-def search_page(results: SearchResults, offer: ZipOffer | None = None) -> SearchPage:
+def search_page(results: SearchResults, offer: ZipOffer | None = None, feed_key: str | None = None) -> SearchPage:
     urls, doc_urls = SearchUrls(results), DocumentUrls()
     request = results.request
     return SearchPage(
@@ -163,6 +166,8 @@ def search_page(results: SearchResults, offer: ZipOffer | None = None) -> Search
         date_from=request.date_from or "", date_to=request.date_to or "",
         hidden=tuple((k, v) for k, values in urls.params.items() if k not in ("from", "to") for v in values),
         download_all=_download_all(offer, urls),
+        feed_url=urls.url("feeds.search", sort=None, key=[feed_key] if feed_key else None),
+        feed_personal=feed_key is not None,
     )
 
 

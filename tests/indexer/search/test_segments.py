@@ -202,3 +202,41 @@ def test_a_long_load_keeps_a_bounded_number_of_segments():
     assert most <= 8 * 4  # at most 7 waiting per tier, and 1,000,000 documents span four tiers above 500
     assert merges_due([_Seg(10), _Seg(20, deleted=5)], optimize=True) != []
     assert merges_due([_Seg(10)], optimize=True) == []
+
+
+def test_columns_read_in_bulk_equal_whoosh_reading_document_by_document(tmp_path):
+    """The column arrays a new generation opens with, read a segment at a time, over several segments with
+    replaced (deleted) documents, equal Whoosh's own reading, one document at a time."""
+    import numpy as np
+    from whoosh import index as whoosh_index
+
+    from indexer.search.columns import load_columns
+
+    data = DataDir(tmp_path / "data").ensure()
+    with Catalog(data.catalog_path) as catalog:
+        _fill(catalog, seed=3)
+        ix = create_index(data.index_dir)
+        docs = list(catalog.iter_documents())
+        for start in range(0, 120, 40):
+            write_documents(ix, catalog, [document_fields(d, [t for _, t in catalog.page_texts(d.id)])
+                                          for d in docs[start:start + 40]])
+        write_documents(ix, catalog, [document_fields(d, [t for _, t in catalog.page_texts(d.id)]) for d in docs[:120:7]])
+    with whoosh_index.open_dir(str(data.index_dir)).reader() as reader:
+        assert len(reader.leaf_readers()) == 4 and reader.has_deletions()
+        size = reader.doc_count_all()
+        columns = load_columns(reader)
+        for name in ("doc_type", "year", "division", "access"):
+            col = reader.column_reader(name)
+            values = columns.facets[name].values
+            assert [values[c] if c >= 0 else "" for c in columns.facets[name].codes] == [col[i] for i in range(size)]
+        ids = reader.column_reader("id")
+        assert columns.doc_id.tolist() == [int(ids[i]) for i in range(size)]
+        newest = reader.column_reader("newest")
+        assert columns.newest.tolist() == [newest[i] for i in range(size)]
+        titles = reader.column_reader("title_sort")
+        by_rank = sorted(range(size), key=lambda i: columns.title_rank[i])
+        assert [titles[i] for i in by_rank] == sorted(titles[i] for i in range(size))
+        for field in ("content", "title"):
+            expected = [reader.doc_field_length(i, field, 0) or 0 for i in range(size)]
+            assert np.array_equal(columns.lengths[field], np.array(expected, dtype=np.float32))
+        assert columns.live.tolist() == [not reader.is_deleted(i) for i in range(size)]
