@@ -6,19 +6,23 @@ all the candidate documents at once. One bounded cache per process and generatio
 """
 from __future__ import annotations
 
+import mmap
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
 from indexer.search.schema import COUNTS_FIELDS, PackedPositions
+from indexer.search.segments import blocks_of
 
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
 EXPANSIONS_KEPT = 4096  # multi-term expansions kept per process and generation
@@ -106,6 +110,19 @@ class PostingsReader:
         # An index with no documents yet has a single EmptyReader leaf, without the term table read below.
         self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
         self._cache = cache if cache is not None else PostingsCache()
+        self._maps: dict[int, object] = {}
+
+    def _mapped(self, leaf):
+        """The segment's postings file, mapped (None where it isn't a plain file of the W3 codec)."""
+        key = id(leaf)
+        if key not in self._maps:
+            try:
+                path = Path(leaf.storage().folder) / leaf.segment().make_filename(W3Codec.POSTS_EXT)
+                with open(path, "rb") as f:
+                    self._maps[key] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except (AttributeError, OSError, ValueError):
+                self._maps[key] = None
+        return self._maps[key]
 
     def get(self, field: str, btext: bytes) -> TermPostings:
         key = (COUNTS_FIELDS.get(field, field), btext)
@@ -166,15 +183,34 @@ class PostingsReader:
     def _read(self, field: str, btext: bytes) -> TermPostings:
         docs, weights = [], []
         for leaf, offset in self.leaves:
-            matcher = _matcher(leaf, field, btext, leaf.schema[field].format) if field in leaf.schema else None
-            if matcher is None:
+            if field not in leaf.schema:
                 continue
-            ids, ws = _leaf_arrays(matcher)
+            try:
+                info = leaf._terms.term_info(field, btext)
+            except TermNotFound:
+                continue
+            mapped = self._mapped(leaf)
+            if mapped is None or info.is_inlined():
+                ids, ws = _leaf_arrays(_matcher(leaf, field, btext, leaf.schema[field].format))
+            else:
+                ids, ws = _block_arrays(mapped, info.extent()[0])
             docs.append(ids + offset)
             weights.append(ws)
         if not docs:
             return _EMPTY
         return TermPostings(np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
+
+
+def _block_arrays(mapped, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """A term's (docnum, weight) in one segment, its blocks read straight from the mapped file into two
+    lists, made arrays once (a common word has hundreds of blocks; an array per block cost more)."""
+    ids: list[int] = []
+    weights: list[float] = []
+    for deltas, stored, _, count in blocks_of(mapped, offset):
+        ids.extend(accumulate(deltas))
+        weights.extend([1.0] * count if stored is None else
+                       ([stored] * count if isinstance(stored, float) else stored))
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
 
 
 def _matcher(leaf, field: str, btext: bytes, fmt):
