@@ -6,8 +6,9 @@ all the candidate documents at once. One bounded cache per process and generatio
 """
 from __future__ import annotations
 
-import mmap
+import os
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
@@ -56,6 +57,18 @@ class PostingsCache:
         self._lock = threading.Lock()
         self._expansions: OrderedDict[tuple[str, str], tuple[bytes, ...]] = OrderedDict()
         self._words: dict[tuple[str, str], list[str]] = {}
+        # Read-only descriptors of the generation's postings files, closed when the generation is let go
+        # (a merged-away segment's files are deleted: an open descriptor would keep them on disk).
+        self._descriptors: dict[str, int] = {}
+        weakref.finalize(self, _close_all, self._descriptors)
+
+    def descriptor(self, path: Path) -> int:
+        """One descriptor per postings file of this generation (pread is safe from many threads)."""
+        with self._lock:
+            fd = self._descriptors.get(str(path))
+            if fd is None:
+                fd = self._descriptors[str(path)] = os.open(path, os.O_RDONLY)
+            return fd
 
     def get(self, key: tuple[str, bytes]) -> Any:
         with self._lock:
@@ -98,6 +111,12 @@ class PostingsCache:
         return found
 
 
+def _close_all(descriptors: dict[str, int]) -> None:
+    for fd in descriptors.values():
+        os.close(fd)
+    descriptors.clear()
+
+
 class PostingsReader:
     """Term postings of one index generation as arrays, through a cache of recently read terms.
 
@@ -110,19 +129,21 @@ class PostingsReader:
         # An index with no documents yet has a single EmptyReader leaf, without the term table read below.
         self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
         self._cache = cache if cache is not None else PostingsCache()
-        self._maps: dict[int, object] = {}
+        self._files: dict[int, int | None] = {}
 
-    def _mapped(self, leaf):
-        """The segment's postings file, mapped (None where it isn't a plain file of the W3 codec)."""
+    def _file(self, leaf) -> int | None:
+        """A descriptor of the segment's postings file (None where it isn't a plain file of the W3 codec).
+
+        Terms are read with one pread of their whole extent, not through a memory map: mapped pages
+        count in a serving process's resident memory, and a day of searches touches gigabytes of them."""
         key = id(leaf)
-        if key not in self._maps:
+        if key not in self._files:
             try:
                 path = Path(leaf.storage().folder) / leaf.segment().make_filename(W3Codec.POSTS_EXT)
-                with open(path, "rb") as f:
-                    self._maps[key] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            except (AttributeError, OSError, ValueError):
-                self._maps[key] = None
-        return self._maps[key]
+                self._files[key] = self._cache.descriptor(path)
+            except (AttributeError, OSError):
+                self._files[key] = None
+        return self._files[key]
 
     def get(self, field: str, btext: bytes) -> TermPostings:
         key = (COUNTS_FIELDS.get(field, field), btext)
@@ -189,11 +210,11 @@ class PostingsReader:
                 info = leaf._terms.term_info(field, btext)
             except TermNotFound:
                 continue
-            mapped = self._mapped(leaf)
-            if mapped is None or info.is_inlined():
+            fd = self._file(leaf)
+            if fd is None or info.is_inlined():
                 ids, ws = _leaf_arrays(_matcher(leaf, field, btext, leaf.schema[field].format))
             else:
-                ids, ws = _block_arrays(mapped, info.extent()[0])
+                ids, ws = _block_arrays(fd, *info.extent())
             docs.append(ids + offset)
             weights.append(ws)
         if not docs:
@@ -201,12 +222,14 @@ class PostingsReader:
         return TermPostings(np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
 
 
-def _block_arrays(mapped, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """A term's (docnum, weight) in one segment, its blocks read straight from the mapped file into two
-    lists, made arrays once (a common word has hundreds of blocks; an array per block cost more)."""
+def _block_arrays(fd: int, offset: int, length) -> tuple[np.ndarray, np.ndarray]:
+    """A term's (docnum, weight) in one segment: its whole posting list read at once, its blocks parsed
+    into two lists, made arrays once (a common word has hundreds of blocks; an array per block cost more)."""
+    length = length[0] if isinstance(length, tuple) else length  # W3TermInfo.from_bytes keeps it in a tuple
+    data = os.pread(fd, length, offset)
     ids: list[int] = []
     weights: list[float] = []
-    for deltas, stored, _, count in blocks_of(mapped, offset):
+    for deltas, stored, _, count in blocks_of(data, 0):
         ids.extend(accumulate(deltas))
         weights.extend([1.0] * count if stored is None else
                        ([stored] * count if isinstance(stored, float) else stored))
