@@ -86,7 +86,7 @@ class BackgroundRepair:
 
     def _rebuild(self) -> None:
         try:
-            with _only_one(self.data, REPAIR_LOCK_FILE) as mine, Catalog(self.data.catalog_path) as catalog:
+            with _only_one(self.data, REPAIR_LOCK_FILE) as mine, Catalog(self.data.catalog) as catalog:
                 if mine:
                     rebuild_index(self.data.index_dir, catalog)
                     log.warning("the damaged search index was rebuilt from the catalog and swapped in")
@@ -134,7 +134,7 @@ class BackgroundMail:
     def _run_once(self) -> bool:
         """One pass over the queue; True if nothing is left waiting."""
         try:
-            with mail_lock(self.data.root), Catalog(self.data.catalog_path) as catalog:
+            with mail_lock(self.data.root), Catalog(self.data.catalog) as catalog:
                 report = send_waiting(catalog, self.settings, self.link_for)
         except LockBusy:  # another process sends; whatever it leaves is tried again later
             return False
@@ -156,7 +156,7 @@ def init_app(app: Flask) -> None:
                             app.config["MAIL_RETRY_SECONDS"])
     app.extensions[_MAIL_KEY] = sender
     if settings is not None:
-        with Catalog(app.config["DATA"].catalog_path) as catalog:
+        with Catalog(app.config["DATA"].catalog) as catalog:
             if waiting_count(catalog):  # left by a server that stopped, or a run that failed
                 sender.nudge()
 

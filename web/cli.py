@@ -18,6 +18,7 @@ from archive import accounts, audit, backup, mail, roster
 from archive.account_links import DEFAULT_INVITE_DAYS, INVITE
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
+from archive.database import CatalogUnavailable
 from archive.datadir import DataDir, resolve_data_dir
 from archive.locks import Holder, LockBusy, load_lock, waiting_message
 from archive.metadata import DocumentMeta, MetadataError, parse_date_span, parse_division, parse_doc_type, parse_year
@@ -39,6 +40,7 @@ from indexer.load.progress import Progress, summary
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SORTS, SearchRequest, SearchRequestError
 from web.exports import write_invitations
+from web.security import SecretKeyError
 from web.links import password_link
 from web.serialize import results_to_json
 
@@ -49,7 +51,8 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StaleIndexError, LockBusy, IndexBusyError, backup.BackupError, MailSettingsError) as exc:
+        except (StaleIndexError, LockBusy, IndexBusyError, backup.BackupError, MailSettingsError, CatalogUnavailable,
+                SecretKeyError) as exc:
             raise click.ClickException(terminal_safe(str(exc))) from None
         except IndexDamagedError as exc:
             raise click.ClickException(terminal_safe(f"{exc}: run `archive reindex` to rebuild it from the catalog")) from None
@@ -58,11 +61,19 @@ class ArchiveGroup(click.Group):
 @click.group(cls=ArchiveGroup)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Data folder (store, catalog, index). Default: $ARCHIVE_DATA_DIR or ./data")
+@click.option("--catalog-url", default=None,
+              help="The catalog on PostgreSQL, postgresql://USER@HOST:5432/DATABASE. Default: $ARCHIVE_CATALOG_URL, "
+                   "else the SQLite file in the data folder")
+@click.option("--store-dir", type=click.Path(file_okay=False), default=None,
+              help="The file store, shared by every node. Default: $ARCHIVE_STORE_DIR, else DATA/store")
 @click.pass_context
-def main(ctx: click.Context, data_dir: str | None) -> None:
+def main(ctx: click.Context, data_dir: str | None, catalog_url: str | None, store_dir: str | None) -> None:
     """The union document archive."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = resolve_data_dir(data_dir)
+    try:
+        ctx.obj = resolve_data_dir(data_dir, catalog_url, store_dir)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--catalog-url or $ARCHIVE_CATALOG_URL") from None
 
 
 def _parsed(parse: Callable[[str], object]) -> Callable:
@@ -242,7 +253,7 @@ def search(data: DataDir, query: str, doc_type, year, division, date_from: str |
                {"doc_type": doc_type, "year": year, "division": division}.items() if v}
     request = SearchRequest(query=query, filters=filters, per_page=limit, sort=sort, date_from=date_from,
                             date_to=date_to)
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         searcher = ArchiveSearcher.open(data.index_dir, catalog)
         try:
             results = searcher.search(request)
@@ -301,10 +312,11 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
     from web.serving import serve as serve_app
 
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         if ensure_current_index(data.index_dir, catalog):
             click.echo("The index had an older schema: rebuilt it from the catalog.")
-    config = {"DATA_DIR": str(data.root)}
+    config = {"DATA_DIR": str(data.root), "CATALOG_URL": data.catalog_url,
+              "STORE_DIR": str(data.shared_store) if data.shared_store else None}
     if max_upload_mb:
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
     if upload_timeout:
@@ -368,7 +380,7 @@ def restore_command(data: DataDir, source: str, force: bool) -> None:
     """Restore a backup into the data folder, index what it had not indexed, and check the result."""
     with load_lock(data.root, "restore", None, _say_waiting):
         snapshot = backup.restore(Path(source), data, force)
-        with Catalog(data.catalog_path) as catalog:
+        with Catalog(data.catalog) as catalog:
             ensure_current_index(data.index_dir, catalog)
             indexed = index_pending(open_index(data.index_dir), catalog)
     click.echo(terminal_safe(f"Restored {snapshot} into {data.root}; indexed {indexed} documents."))
@@ -384,7 +396,7 @@ def restore_command(data: DataDir, source: str, force: bool) -> None:
 def reindex(data: DataDir, no_wait: bool) -> None:
     """Rebuild the whole search index from the catalog (no PDF is read again)."""
     data.ensure()
-    with load_lock(data.root, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog_path) as catalog:
+    with load_lock(data.root, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog) as catalog:
         count = rebuild_index(data.index_dir, catalog)
     click.echo(f"Rebuilt the index: {count} documents.")
 
@@ -397,13 +409,13 @@ def reindex(data: DataDir, no_wait: bool) -> None:
 @click.pass_obj
 def status(data: DataDir, failed: bool, report_path: str | None, check: bool) -> None:
     """Counts by type, year and status; failed files with reasons."""
-    if not data.catalog_path.exists():
+    if not data.has_catalog():
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
     if check:
         problems = check_consistency(data)
         click.echo("\n".join(terminal_safe(p) for p in problems) or "Catalog, file store and index agree.")
         sys.exit(1 if problems else 0)
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         if report_path:
             click.echo(f"Wrote {write_ledger(Path(report_path), catalog.all_files())} files to {report_path}")
         if not failed:
@@ -430,7 +442,7 @@ def ocr(data: DataDir, language: str, jobs: int | None, ocr_page_timeout: float,
     if tesseract_path() is None:
         raise click.ClickException("tesseract is not installed (Debian: apt-get install tesseract-ocr "
                                    "tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd)")
-    if not data.catalog_path.exists():
+    if not data.has_catalog():
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
 
     def on_page(job, read) -> None:
@@ -485,7 +497,7 @@ def _cli_actor() -> str:
 def _account_change(data: DataDir, change: Callable[[Catalog], str]) -> None:
     """Run one account change in a catalog transaction; a refused value becomes a clean error."""
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         try:
             with catalog.transaction():
                 click.echo(change(catalog))
@@ -549,7 +561,7 @@ def user_role(data: DataDir, name: str, role: str) -> None:
 def user_list(data: DataDir) -> None:
     """List accounts with their roles, e-mail addresses and status (active, invited, disabled)."""
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         users = accounts.list_users(catalog)
     for account in users:
         click.echo(terminal_safe(f"{account.name:<32} {account.role:<8} {account.status:<9} "
@@ -649,7 +661,7 @@ def user_import(data: DataDir, csv_file: str, role: str, update: bool, check_onl
     delivery = _delivery(links_path, send, base_url)
     data.ensure()
     raw = Path(csv_file).read_bytes()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         try:
             if check_only:
                 rows, problems = roster.read_rows(raw)
@@ -678,7 +690,7 @@ def user_invite(data: DataDir, names: tuple[str, ...], pending: bool, links_path
     if not names and not pending:
         raise click.UsageError("name the accounts to invite, or give --pending for all that wait")
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         everyone = accounts.list_users(catalog)
         wanted = {n.casefold() for n in names}
         unknown = wanted - {u.name.casefold() for u in everyone}
@@ -750,7 +762,7 @@ def mail_send(data: DataDir, base_url: str | None) -> None:
     if settings is None:
         raise click.ClickException(f"no mail settings: set {mail.ENV['url']} and {mail.ENV['sender']}")
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         _send_queue(data, catalog, settings)
 
 
@@ -759,7 +771,7 @@ def mail_send(data: DataDir, base_url: str | None) -> None:
 def mail_status(data: DataDir) -> None:
     """How many messages wait, were sent, or could not be sent."""
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         counts = mail.outbox_counts(catalog)
     click.echo(f"{counts.waiting} waiting, {counts.sent} sent, {counts.failed} could not be sent.")
     if counts.last_error:

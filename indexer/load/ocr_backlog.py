@@ -95,7 +95,7 @@ def _read_backlog(data: DataDir, limits: Limits, pool: PoolLimits, jobs: int, re
                   on_page: Callable[[PageJob, PageRead], None] | None,
                   stopping: threading.Event | None) -> OcrReport:
     report = OcrReport()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         ensure_current_index(data.index_dir, catalog)
         ix = open_index(data.index_dir)
         work = backlog(catalog, BlobStore(data.store_dir), limits.ocr.language, retry_failed)

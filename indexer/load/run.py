@@ -220,10 +220,10 @@ def _as_failed(results: Iterator[tuple[Task, Prepared | Failed | PoolFailure]]) 
 @contextmanager
 def _open_catalog(data: DataDir, dry_run: bool) -> Iterator[Catalog | None]:
     """The catalog; for a dry run a read-only one, or None when there is no archive yet."""
-    if dry_run and not data.catalog_path.exists():
+    if dry_run and not data.has_catalog():
         yield None
         return
-    with Catalog(data.catalog_path, readonly=dry_run) as catalog:
+    with Catalog(data.catalog, readonly=dry_run) as catalog:
         yield catalog
 
 

@@ -117,7 +117,7 @@ def segment_builders(catalog: Catalog, documents: int, jobs: int | None = None) 
 
 def _open_catalog(path: str) -> None:
     global _worker_catalog
-    _worker_catalog = Catalog(Path(path))  # not immutable: pages still in the WAL must be seen
+    _worker_catalog = Catalog(path)  # not immutable: pages still in the WAL must be seen
 
 
 def _worker_build(work: Work):
