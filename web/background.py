@@ -24,12 +24,15 @@ from indexer.extract.ocr import tesseract_path
 from indexer.extract.result import Limits, OcrSettings
 from indexer.load.ocr_backlog import run_ocr
 from indexer.load.pool import PoolLimits
+from indexer.search.follow import apply_changes
 from indexer.search.rebuild import rebuild_index
 from web.links import password_link
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "ocr.lock"
 REPAIR_LOCK_FILE = "repair.lock"
+FOLLOW_LOCK_FILE = "follow.lock"
+_FOLLOW_KEY = "archive_follower"
 _KEY = "archive_ocr_reader"
 _REPAIR_KEY = "archive_index_repair"
 _MAIL_KEY = "archive_mail_sender"
@@ -67,6 +70,35 @@ class BackgroundOcr:
             except Exception:  # a reader that failed must not take the server with it; the pages wait
                 log.exception("background OCR failed; the pages stay waiting for `archive ocr`")
                 return
+
+
+class BackgroundFollow:
+    """Keeps this node's index in step with the catalog: every `every` seconds, the changes after the last one
+    applied (`indexer.search.follow`). One process of the node follows at a time (a lock in its data folder);
+    a lost database or a failed round is logged and tried again next time."""
+
+    def __init__(self, data: DataDir, every: float) -> None:
+        self.data, self.every = data, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="archive-follow", daemon=True)
+
+    def start(self) -> "BackgroundFollow":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _follow(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with _only_one(self.data, FOLLOW_LOCK_FILE) as mine:
+                    if mine:
+                        with Catalog(self.data.catalog) as catalog:
+                            apply_changes(self.data.index_dir, catalog)
+            except Exception as exc:  # the next round tries again; the server must not go down with it
+                log.error("following the catalog failed (%s: %s); trying again in %g s", type(exc).__name__,
+                          " ".join(str(exc).split())[:300], self.every)
 
 
 class BackgroundRepair:
@@ -155,6 +187,8 @@ def init_app(app: Flask) -> None:
                             lambda token: password_link(settings.base_url, token) if settings else "",
                             app.config["MAIL_RETRY_SECONDS"])
     app.extensions[_MAIL_KEY] = sender
+    if app.config.get("FOLLOW_SECONDS"):
+        app.extensions[_FOLLOW_KEY] = BackgroundFollow(app.config["DATA"], app.config["FOLLOW_SECONDS"]).start()
     if settings is not None:
         with Catalog(app.config["DATA"].catalog) as catalog:
             if waiting_count(catalog):  # left by a server that stopped, or a run that failed

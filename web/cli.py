@@ -26,6 +26,7 @@ from archive.mail import MailSettings, MailSettingsError
 from archive.roster import RosterError
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
 from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError, index_pending, open_index
+from indexer.search.follow import FOLLOW_SECONDS, apply_changes, ensure_following_index, lag
 from indexer.search.rebuild import ensure_current_index, rebuild_index
 from indexer.extract.ocr import check_language, tesseract_path
 from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
@@ -303,20 +304,30 @@ def _echo_results(results) -> None:
               help="Most files one \"download all\" zip of a search may hold (default 200, or $ARCHIVE_ZIP_MAX_FILES).")
 @click.option("--zip-max-mb", type=click.IntRange(1, 1_000_000), default=None,
               help="Most megabytes one \"download all\" zip may hold (default 500, or $ARCHIVE_ZIP_MAX_MB).")
+@click.option("--follow/--no-follow", default=None,
+              help="Keep this node's index in step with the catalog's change sequence (default: on with PostgreSQL).")
+@click.option("--follow-every", type=click.FloatRange(0.1, 3600), default=FOLLOW_SECONDS, show_default=True,
+              help="Seconds between looks at the change sequence when following.")
 @click.pass_obj
 def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max_upload_mb: int | None,
           upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None, zip_max_files: int | None,
-          zip_max_mb: int | None) -> None:
+          zip_max_mb: int | None, follow: bool | None, follow_every: float) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     from web.app import create_app
     from web.serving import serve as serve_app
 
     data.ensure()
+    follow = data.on_postgres if follow is None else follow
     with Catalog(data.catalog) as catalog:
-        if ensure_current_index(data.index_dir, catalog):
+        if follow:
+            if ensure_following_index(data.index_dir, catalog):
+                click.echo("Built this node's index from the catalog.")
+            apply_changes(data.index_dir, catalog)
+        elif ensure_current_index(data.index_dir, catalog):
             click.echo("The index had an older schema: rebuilt it from the catalog.")
     config = {"DATA_DIR": str(data.root), "CATALOG_URL": data.catalog_url,
-              "STORE_DIR": str(data.shared_store) if data.shared_store else None}
+              "STORE_DIR": str(data.shared_store) if data.shared_store else None,
+              "FOLLOW_SECONDS": follow_every if follow else None}
     if max_upload_mb:
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
     if upload_timeout:
@@ -328,7 +339,8 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
     if zip_max_mb:
         config["ZIP_MAX_MB"] = zip_max_mb
     app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
-    click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else ""))
+    click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else "")
+               + (f", following the catalog every {follow_every:g} s" if follow else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",
              "clear_untrusted_proxy_headers": True} if trusted_proxy else {}
     serve_app(lambda: app if processes == 1 else create_app(config), host, port, processes, threads=threads, ident="archive", **proxy)
@@ -420,6 +432,8 @@ def status(data: DataDir, failed: bool, report_path: str | None, check: bool) ->
             click.echo(f"Wrote {write_ledger(Path(report_path), catalog.all_files())} files to {report_path}")
         if not failed:
             _echo_counts(catalog)
+            if data.on_postgres:
+                click.echo(f"\nSearch index: {lag(data.index_dir, catalog).describe()}")
         failures = catalog.failed_files()
         click.echo(f"\nFailed files: {len(failures)}")
         for record in failures:
