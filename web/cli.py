@@ -20,7 +20,7 @@ from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
 from archive.database import CatalogUnavailable
 from archive.datadir import DataDir, resolve_data_dir
-from archive.locks import Holder, LockBusy, load_lock, waiting_message
+from archive.locks import Holder, LockBusy, archive_load_lock, waiting_message
 from archive.metadata import DocumentMeta, MetadataError, parse_date_span, parse_division, parse_doc_type, parse_year
 from archive.mail import MailSettings, MailSettingsError
 from archive.roster import RosterError
@@ -390,7 +390,7 @@ def _verify_backup(dest: Path) -> None:
 @click.pass_obj
 def restore_command(data: DataDir, source: str, force: bool) -> None:
     """Restore a backup into the data folder, index what it had not indexed, and check the result."""
-    with load_lock(data.root, "restore", None, _say_waiting):
+    with archive_load_lock(data, "restore", None, _say_waiting):
         snapshot = backup.restore(Path(source), data, force)
         with Catalog(data.catalog) as catalog:
             ensure_current_index(data.index_dir, catalog)
@@ -408,7 +408,7 @@ def restore_command(data: DataDir, source: str, force: bool) -> None:
 def reindex(data: DataDir, no_wait: bool) -> None:
     """Rebuild the whole search index from the catalog (no PDF is read again)."""
     data.ensure()
-    with load_lock(data.root, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog) as catalog:
+    with archive_load_lock(data, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog) as catalog:
         count = rebuild_index(data.index_dir, catalog)
     click.echo(f"Rebuilt the index: {count} documents.")
 
