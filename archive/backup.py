@@ -49,6 +49,9 @@ class BackupReport:
 
 def backup(data: DataDir, dest: Path, with_index: bool = False, keep: int | None = None) -> BackupReport:
     """Take a consistent snapshot of `data` into a new dated folder of `dest`; copy only blobs not there yet."""
+    if data.on_postgres:
+        raise BackupError("the catalog is on PostgreSQL: `archive backup` copies only the store there "
+                          "(`backup_store`); back the catalog up with pg_dump")
     started = time.monotonic()
     dest = _checked_dest(data, Path(dest))
     snapshot = _new_snapshot(dest)
@@ -267,3 +270,33 @@ def _mark_all_pending(catalog: Path) -> None:
             db.execute("UPDATE documents SET status = 'pending'")
     finally:
         db.close()
+
+
+@dataclass(frozen=True)
+class StoreBackup:
+    """What `backup_store` did: the originals the catalog names, copied once into DEST/store."""
+
+    store: Path
+    documents: int
+    blobs_copied: int
+    blobs_present: int
+    bytes_copied: int
+    seconds: float
+
+
+def backup_store(data: DataDir, dest: Path, shas: list[str]) -> StoreBackup:
+    """With the catalog on PostgreSQL: copy the originals it names (`shas`) into DEST/store, each once.
+
+    The catalog itself is the database's to back up (pg_dump, or the replicas and WAL archive the operators
+    already run). Take pg_dump first, then this: every original the dump names is then in the store."""
+    started = time.monotonic()
+    dest = Path(dest).resolve()
+    root = data.root.resolve()
+    if dest == root or root in dest.parents or dest == data.store_dir.resolve() or data.store_dir.resolve() in dest.parents:
+        raise BackupError(f"{dest} is inside the data folder or the store: keep backups on another disk or machine")
+    try:
+        dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot write to {dest}: {exc.strerror or exc}") from None
+    copied, present, size, _gone = _copy_blobs(BlobStore(data.store_dir), BlobStore(dest / "store"), shas)
+    return StoreBackup(dest / "store", len(shas), copied, present, size, time.monotonic() - started)

@@ -111,8 +111,11 @@ class PgConnection:
         return _Result(self.raw.execute(statement, tuple(params)), returning)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        statement, returning = to_postgres(sql)
+        if returning:  # no key is wanted back from many rows
+            statement = statement[:statement.rindex(" RETURNING ")]
         with self.raw.cursor() as cursor:
-            cursor.executemany(to_postgres(sql)[0], list(rows))
+            cursor.executemany(statement, list(rows))
 
     def begin_writing(self) -> None:
         self.raw.execute("BEGIN")

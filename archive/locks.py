@@ -185,8 +185,10 @@ def archive_load_lock(data: "DataDir", what: str, wait: float | None = None,
 def database_lock(url: str, name: str, what: str, wait: float | None = None,
                   on_wait: Callable[[Holder | None], None] | None = None) -> Iterator[Holder]:
     """Hold the database's advisory lock `name` for the block (waits as `hold` does); raises LockBusy."""
+    from archive.catalog import Catalog
     from archive.database import PgConnection
 
+    Catalog(url).close()  # the schema, with its table of holders, exists before the first lock is taken
     db = PgConnection(url)
     try:
         deadline = None if wait is None else time.monotonic() + wait

@@ -18,7 +18,8 @@ from archive import accounts, audit, backup, mail, roster
 from archive.account_links import DEFAULT_INVITE_DAYS, INVITE
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
-from archive.database import CatalogUnavailable
+from archive.catalog_copy import CatalogCopyError, copy_catalog
+from archive.database import CatalogUnavailable, check_url, redacted
 from archive.datadir import DataDir, resolve_data_dir
 from archive.locks import Holder, LockBusy, archive_load_lock, waiting_message
 from archive.metadata import DocumentMeta, MetadataError, parse_date_span, parse_division, parse_doc_type, parse_year
@@ -365,6 +366,9 @@ def backup_command(data: DataDir, dest: str, with_index: bool, keep: int | None,
     if verify_only:
         _verify_backup(Path(dest))
         return
+    if data.on_postgres:
+        _backup_store(data, Path(dest), with_index, keep)
+        return
     done = backup.backup(data, Path(dest), with_index, keep)
     click.echo(terminal_safe(
         f"Backed up {done.documents} documents to {done.snapshot}: {done.blobs_copied} new originals copied "
@@ -372,6 +376,23 @@ def backup_command(data: DataDir, dest: str, with_index: bool, keep: int | None,
         + (", with the index" if done.with_index else "") + f", in {done.seconds:.1f}s."))
     if done.removed:
         click.echo(f"Removed older backups: {', '.join(done.removed)}.")
+
+
+def _backup_store(data: DataDir, dest: Path, with_index: bool, keep: int | None) -> None:
+    """With the catalog on PostgreSQL: copy the originals, and say how to back up the catalog itself."""
+    if with_index or keep:
+        raise click.UsageError("--with-index and --keep are for the embedded catalog's snapshots; with the catalog on "
+                               "PostgreSQL, `archive backup DEST` copies the store and pg_dump backs up the catalog")
+    with Catalog(data.catalog) as catalog:
+        shas = [doc.sha256 for doc in catalog.iter_documents()]
+    done = backup.backup_store(data, dest, shas)
+    click.echo(terminal_safe(
+        f"Copied the originals of {done.documents} documents to {done.store}: {done.blobs_copied} new "
+        f"({done.bytes_copied / 1e6:.1f} MB), {done.blobs_present} already there, in {done.seconds:.1f}s."))
+    click.echo(terminal_safe(
+        "The catalog is on PostgreSQL: back it up with pg_dump (run it before this command, so that every "
+        f"original it names is copied), e.g. pg_dump --format=custom --file={dest / 'catalog.dump'} "
+        f"'{redacted(data.catalog_url)}'. Restore with pg_restore into an empty database."))
 
 
 def _verify_backup(dest: Path) -> None:
@@ -487,6 +508,38 @@ def _echo_counts(catalog: Catalog) -> None:
         click.echo(f"  {state:<24} {count}")
     outcomes = catalog.outcome_counts()
     click.echo("\nFiles seen: " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none"))
+
+
+@main.group("catalog")
+def catalog_group() -> None:
+    """The catalog's database."""
+
+
+@catalog_group.command("migrate")
+@click.option("--to", "url", required=True, help="An empty PostgreSQL database: postgresql://USER@HOST:5432/DATABASE")
+@click.pass_obj
+def catalog_migrate(data: DataDir, url: str) -> None:
+    """Copy this data folder's SQLite catalog into an empty PostgreSQL database, then check the counts."""
+    try:
+        check_url(url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--to") from None
+    if data.on_postgres:
+        raise click.UsageError("the catalog is already on PostgreSQL here; `catalog migrate` copies the data "
+                               "folder's SQLite catalog (run it without --catalog-url or $ARCHIVE_CATALOG_URL)")
+    with archive_load_lock(data, "catalog copy", 0.0):  # no load may write to the SQLite catalog meanwhile
+        try:
+            counts = copy_catalog(data.catalog_path, url)
+        except CatalogCopyError as exc:
+            raise click.ClickException(terminal_safe(str(exc))) from None
+    for count in counts:
+        click.echo(f"  {count.table:<16} {count.source:>9,} copied {count.copied:>9,}"
+                   + ("" if count.agrees else "   DIFFERENT"))
+    if not all(count.agrees for count in counts):
+        raise click.ClickException("the counts differ: do not switch to the copy")
+    click.echo(terminal_safe(
+        f"Copied the catalog into {redacted(url)}; every count agrees. Serve it with ARCHIVE_CATALOG_URL (or "
+        f"--catalog-url) and the store on shared storage with ARCHIVE_STORE_DIR={data.store_dir}."))
 
 
 @main.group()

@@ -40,3 +40,46 @@ def test_load_search_and_status_with_the_catalog_on_postgresql(cli_runner, postg
     assert [hit["title"] for hit in body["hits"]] == ["Member Organizer Institute Fact Sheet"]
     status = cli_runner.invoke(main, [*base, "status"])
     assert status.exit_code == 0 and "Failed files: 0" in status.output
+
+
+def test_catalog_migrate_copies_everything_with_its_ids_and_checks_the_counts(cli_runner, postgres_server, loaded):
+    from archive import accounts, audit
+    from archive.catalog import Catalog
+    from archive.metadata import DocumentMeta
+
+    with Catalog(loaded.catalog_path) as catalog:
+        accounts.add_user(catalog, "Rosa", "staff", "solidarity-forever-1912", "rosa@example.org")
+        first = next(catalog.iter_documents())
+        catalog.delete(first.id)  # a tombstone, and ids with a gap
+        audit.record(catalog, "Rosa", "delete", doc_id=first.id, subject=first.title)
+        before = {doc.id: doc for doc in catalog.iter_documents()}
+        last = catalog.last_change()
+    url = postgres_server.new_database()
+    result = cli_runner.invoke(main, ["--data-dir", str(loaded.root), "catalog", "migrate", "--to", url])
+    assert result.exit_code == 0, result.output
+    assert "  documents                3 copied         3" in result.output
+    assert "  tombstones               1 copied         1" in result.output
+    assert "every count agrees" in result.output and "DIFFERENT" not in result.output
+    with Catalog(url) as catalog:
+        assert {doc.id: doc for doc in catalog.iter_documents()} == before
+        assert catalog.last_change() == last
+        assert accounts.authenticate(catalog, "rosa@EXAMPLE.org", "solidarity-forever-1912", "10.0.0.1").name == "Rosa"
+        added = catalog.add_document(sha256="f" * 64, filename="n.pdf", source_path="", mime="application/pdf", size=1,
+                                     pages=["new"], meta=DocumentMeta("New", "other", 2020, None, "Teachers", "public"))
+        assert added == max(before) + 1 and catalog.last_change() == last + 1
+    again = cli_runner.invoke(main, ["--data-dir", str(loaded.root), "catalog", "migrate", "--to", url])
+    assert again.exit_code == 1
+    assert "is not empty (documents, pages, files, users, audit_log, tombstones have rows)" in again.output
+
+
+def test_backup_on_postgresql_copies_the_store_and_says_to_use_pg_dump(cli_runner, postgres_server, corpus, tmp_path):
+    url = postgres_server.new_database()
+    base = ["--data-dir", str(tmp_path / "node"), "--catalog-url", url, "--store-dir", str(tmp_path / "store")]
+    assert cli_runner.invoke(main, [*base, "load", str(corpus["audit"].parent.parent), "--jobs", "1"]).exit_code == 0
+    result = cli_runner.invoke(main, [*base, "backup", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    assert "Copied the originals of 4 documents" in result.output and "4 new" in result.output
+    assert "back it up with pg_dump" in result.output and "pg_dump --format=custom" in result.output
+    assert len(list((tmp_path / "backup" / "store").glob("??/*"))) == 4
+    refused = cli_runner.invoke(main, [*base, "backup", str(tmp_path / "backup"), "--keep", "3"])
+    assert refused.exit_code == 2 and "--with-index and --keep are for the embedded catalog" in refused.output
