@@ -68,11 +68,13 @@ class PostgresServer:
         data = self.folder / "data"
         self._run("initdb", "-D", str(data), "-U", self.USER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
                   "--no-sync")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(data), "-l", str(self.folder / "server.log"),
-                  "-o", options)
+                  "-o", self._options())
         return self
+
+    def _options(self) -> str:
+        return (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.USER}@127.0.0.1:{self.port}/{database}"
@@ -85,6 +87,14 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as admin:
             admin.execute(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    def pause(self) -> None:
+        """Stop the server but keep its data (a database lost while the archive serves)."""
+        self._run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", str(self.folder / "data"))
+
+    def resume(self) -> None:
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.folder / "data"), "-l",
+                  str(self.folder / "server.log"), "-o", self._options())
 
     def stop(self) -> None:
         try:
