@@ -268,6 +268,9 @@ PG_MIGRATIONS: tuple[str, ...] = (
 )
 
 
+_CURRENT_DATABASES: set[str] = set()  # PostgreSQL URLs this process found at the newest schema
+
+
 class CatalogError(ValueError):
     """A value the catalog refuses (unknown type, impossible year, ...)."""
 
@@ -416,8 +419,14 @@ class Catalog:
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     def _migrate_postgres(self) -> None:
-        """PG_MIGRATIONS not yet applied, under the one-writer lock; the version is kept in a table."""
+        """PG_MIGRATIONS not yet applied, under the one-writer lock; the version is kept in a table.
+
+        The web opens a connection per request: a database this process has seen up to date is not asked again.
+        """
+        if self.path in _CURRENT_DATABASES:
+            return
         if self._pg_version() == len(PG_MIGRATIONS):
+            _CURRENT_DATABASES.add(self.path)
             return
         with self.transaction():
             self.db.execute("CREATE TABLE IF NOT EXISTS archive_schema (version INTEGER NOT NULL)")

@@ -50,8 +50,9 @@ class PostgresServer:
 
     USER = "archive"
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, durable: bool = False) -> None:
         self.bin = bin_dir
+        self.durable = durable  # the tests need no crash safety; a benchmark measures with it
         self.folder = Path(tempfile.mkdtemp(prefix="archive-test-pg-"))
         self.port = _free_port()
         self.run_as = "nobody" if os.geteuid() == 0 else None
@@ -67,14 +68,14 @@ class PostgresServer:
             os.chown(self.folder, owner.pw_uid, owner.pw_gid)
         data = self.folder / "data"
         self._run("initdb", "-D", str(data), "-U", self.USER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
-                  "--no-sync")
+                  *(() if self.durable else ("--no-sync",)))
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(data), "-l", str(self.folder / "server.log"),
                   "-o", self._options())
         return self
 
     def _options(self) -> str:
-        return (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        fast = "" if self.durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        return f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200" + fast
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.USER}@127.0.0.1:{self.port}/{database}"
