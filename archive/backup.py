@@ -82,12 +82,20 @@ def verify(dest: Path) -> list[str]:
     return problems
 
 
+def check_restorable(data: DataDir) -> None:
+    """A BackupError if `restore` is not the way back for this archive (its catalog is on PostgreSQL)."""
+    if data.on_postgres:
+        raise BackupError("the catalog is on PostgreSQL: restore it with pg_restore into an empty database and "
+                          "copy the backup's store/ folder back to the shared store; nothing was changed")
+
+
 def restore(source: Path, data: DataDir, force: bool = False) -> Path:
     """Copy a snapshot into `data` (which must be empty unless `force`); returns the snapshot used.
 
     The catalog's rows come back as they were; an index is restored only if the snapshot has one. The
     caller indexes whatever is pending afterwards (rows the backup had not indexed, or all without index).
     """
+    check_restorable(data)
     snapshot = find_snapshot(Path(source))
     problems = verify(snapshot)
     if problems:

@@ -411,6 +411,7 @@ def _verify_backup(dest: Path) -> None:
 @click.pass_obj
 def restore_command(data: DataDir, source: str, force: bool) -> None:
     """Restore a backup into the data folder, index what it had not indexed, and check the result."""
+    backup.check_restorable(data)  # before the load lock, which would reach for the database
     with archive_load_lock(data, "restore", None, _say_waiting):
         snapshot = backup.restore(Path(source), data, force)
         with Catalog(data.catalog) as catalog:

@@ -83,3 +83,14 @@ def test_backup_on_postgresql_copies_the_store_and_says_to_use_pg_dump(cli_runne
     assert len(list((tmp_path / "backup" / "store").glob("??/*"))) == 4
     refused = cli_runner.invoke(main, [*base, "backup", str(tmp_path / "backup"), "--keep", "3"])
     assert refused.exit_code == 2 and "--with-index and --keep are for the embedded catalog" in refused.output
+
+
+def test_restore_with_the_catalog_on_postgresql_says_to_use_pg_restore_and_changes_nothing(cli_runner, tmp_path):
+    backup_dir = tmp_path / "backup"
+    backup_dir.mkdir()
+    url = "postgresql://archive@127.0.0.1:1/archive"  # never reached: refused before any connection
+    result = cli_runner.invoke(main, ["--data-dir", str(tmp_path / "node"), "--catalog-url", url, "restore",
+                                      str(backup_dir)])
+    assert result.exit_code == 1
+    assert "the catalog is on PostgreSQL: restore it with pg_restore into an empty database" in result.output
+    assert not (tmp_path / "node" / "catalog.sqlite3").exists()
