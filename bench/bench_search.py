@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.bench_search            # 10,000 documents / 200,000 pages (cached in bench/out/)
     .venv/bin/python -m bench.bench_search --docs 1000
+    .venv/bin/python -m bench.bench_search --docs 300 --skip-http --skip-fts --tantivy   # beside tantivy
 
 Every query returns the first page of results WITH facet counts, the timeline and page-level snippets.
 """
@@ -26,6 +27,7 @@ from archive.catalog import Catalog
 from bench.corpus import STOP_WORDS, CorpusSpec, build, vocabulary
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SearchRequest
+from indexer.search.schema import SCHEMA_VERSION
 
 FILTERS = ({}, {"type": "financial_audit"}, {"division": "Teachers"}, {"from": "2005", "to": "2015"})
 
@@ -291,6 +293,43 @@ def fts5(data, queries) -> dict:
     return percentiles(times)
 
 
+# -- tantivy, a peer engine (bench/peer_tantivy.py) -----------------------------
+def tantivy_missing() -> str | None:
+    """Why the tantivy peer cannot run here, or None if it can."""
+    try:
+        import tantivy  # noqa: F401  (an optional, benchmark-only dependency)
+    except ImportError:
+        return "--tantivy needs the tantivy package: .venv/bin/pip install -e '.[bench]'"
+    return None
+
+
+def our_build_seconds(data) -> float | None:
+    """How long our own index of this corpus took to build, as bench/corpus.py noted it ("12.3 s")."""
+    marker = data.root / f"index.done.{SCHEMA_VERSION}"
+    return float(marker.read_text().split()[0]) if marker.exists() else None
+
+
+def tantivy_peer(data, queries, ours: dict) -> None:
+    """tantivy over the same corpus and queries: its build against ours, its p50/p95 against ours."""
+    from bench.peer_tantivy import METHOD, agreement, build_tantivy, tantivy_search
+
+    built = build_tantivy(data)
+    print(f"tantivy build{' (cached)' if built['cached'] else ''}: {built['wall']:.1f} s wall, "
+          f"{built['cpu']:.1f} CPU-s, index {built['mb']:.1f} MB in {built['segments']} segment(s)")
+    our_build = our_build_seconds(data)
+    if our_build:
+        print(f"our index build (bench/corpus.py): {our_build:.1f} s; "
+              f"ratio ours / tantivy build: {our_build / built['wall']:.1f}")
+    theirs = tantivy_search(data, queries)
+    show("in-process (tantivy)", theirs)
+    for kind, stats in theirs["by_kind"].items():
+        show(f"  {kind}", stats)
+    print(f"ratio ours / tantivy: p50 {ours['p50'] / theirs['p50']:.3f}, p95 {ours['p95'] / theirs['p95']:.3f}"
+          f"   (goal: p95 ratio <= 1)")
+    print(agreement(data, queries))
+    print(f"tantivy side: {METHOD}")
+
+
 def folder_mb(path: Path) -> float:
     if Path(path).is_file():
         return Path(path).stat().st_size / 1e6
@@ -302,8 +341,12 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-fts", action="store_true", help="skip SQLite FTS5 (its run takes minutes)")
+    parser.add_argument("--tantivy", action="store_true",
+                        help="also build tantivy over the corpus and run the same queries (pip install -e '.[bench]')")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="`archive serve --processes`")
     args = parser.parse_args()
+    if args.tantivy and (missing := tantivy_missing()):
+        parser.error(missing)
     spec = CorpusSpec(documents=args.docs)
     data = build(spec)
     queries = make_queries(data, spec)
@@ -315,6 +358,8 @@ def main() -> None:
     show("in-process (ours)", ours)
     for kind, stats in by_kind.items():
         show(f"  {kind}", stats)
+    if args.tantivy:
+        tantivy_peer(data, queries, ours)
     if not args.skip_fts:
         theirs = fts5(data, queries)
         show("in-process (SQLite FTS5)", theirs)

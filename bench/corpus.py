@@ -132,7 +132,7 @@ def build(spec: CorpusSpec = CorpusSpec(), out: Path = OUT) -> DataDir:
         print(f"indexing {spec.documents} documents (schema {SCHEMA_VERSION})...", file=sys.stderr)
         with Catalog(data.catalog_path) as catalog:
             rebuild_index(data.index_dir, catalog)
-        (data.root / f"index.done.{SCHEMA_VERSION}").write_text(f"{time.monotonic() - started:.0f} s\n")
+        (data.root / f"index.done.{SCHEMA_VERSION}").write_text(f"{time.monotonic() - started:.1f} s\n")
     return data
 
 

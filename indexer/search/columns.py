@@ -67,6 +67,13 @@ def _sortable_values(reader: IndexReader, name: str, size: int) -> list:
     return values
 
 
+def _padded(values: np.ndarray, size: int, default) -> np.ndarray:
+    """A fixed-width column holds values up to the last document that had one; the rest read as the default."""
+    if len(values) >= size:
+        return values[:size]
+    return np.concatenate([values, np.full(size - len(values), default, dtype=values.dtype)])
+
+
 def _leaf_values(leaf, name: str) -> list:
     """One segment's column in bulk: its data read at once and cut up, where the column type allows.
 
@@ -82,7 +89,7 @@ def _leaf_values(leaf, name: str) -> list:
         return [data[a:b] for a, b in zip(starts.tolist(), (starts + lengths).tolist())]  # UTF-8 bytes
     if isinstance(raw, NumericColumn.Reader) and raw._typecode not in "qQ":
         data = raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen)
-        numbers = np.frombuffer(data, dtype=">" + raw._typecode).tolist()
+        numbers = _padded(np.frombuffer(data, dtype=">" + raw._typecode), leaf.doc_count_all(), raw._default).tolist()
         return [leaf.schema[name].from_column_value(n) for n in numbers]
     return list(leaf.column_reader(name))  # another column type: Whoosh's own reading
 
@@ -139,7 +146,8 @@ def _field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:
         name = f"_{field}_len"  # the W3 codec's length column: one byte per document, 0 for none
         if leaf._perdoc.has_column(name):
             raw = leaf._perdoc.column_reader(name, LENGTHS_COLUMN)  # one byte per document, read at once
-            parts.append(np.frombuffer(raw._dbfile.get(raw._basepos, raw._count), dtype=np.uint8))
+            parts.append(_padded(np.frombuffer(raw._dbfile.get(raw._basepos, raw._count), dtype=np.uint8),
+                                 leaf.doc_count_all(), 0))
         else:
             parts.append(np.zeros(leaf.doc_count_all(), dtype=np.uint8))
     codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)

@@ -10,7 +10,6 @@ import logging
 import os
 import re
 import threading
-from itertools import chain
 from typing import Callable, Iterator
 
 import numpy as np
@@ -257,9 +256,11 @@ class ArchiveSearcher:
         """Whether `word` itself (not just its stem) stands in the title or text of one of these documents."""
         ids = [int(i) for i in gen.columns.doc_id[np.flatnonzero(docs)[:most]]]
         pattern = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.IGNORECASE)  # as TermFinder reads words
-        titles = (doc.title for doc in self.catalog.get_many(ids).values())
-        pages = (text for found in self.catalog.pages_of_many(ids).values() for _, text in found)
-        return any(pattern.search(text) for text in chain(titles, pages))
+        if any(pattern.search(doc.title) for doc in self.catalog.get_many(ids).values()):
+            return True
+        # A document's pages at a time, stopping at the first that has the word: usually the first document
+        # does, and reading every page of 25 documents took ~15 ms of a search that found nothing.
+        return any(pattern.search(text) for doc_id in ids for _, text in self.catalog.page_texts(doc_id))
 
     @_reads_index
     def page_hits_of(self, doc_id: int, query_text: str) -> list[PageHit]:

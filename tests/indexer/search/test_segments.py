@@ -240,3 +240,25 @@ def test_columns_read_in_bulk_equal_whoosh_reading_document_by_document(tmp_path
             expected = [reader.doc_field_length(i, field, 0) or 0 for i in range(size)]
             assert np.array_equal(columns.lengths[field], np.array(expected, dtype=np.float32))
         assert columns.live.tolist() == [not reader.is_deleted(i) for i in range(size)]
+
+
+def test_columns_of_a_segment_ending_with_a_document_without_words(tmp_path):
+    """Whoosh writes a length column only up to the last document that has words: a scan loaded last
+    must read as length 0, not shorten the column."""
+    from whoosh import index as whoosh_index
+
+    from indexer.search.columns import load_columns
+
+    data = DataDir(tmp_path / "data").ensure()
+    with Catalog(data.catalog_path) as catalog:
+        for i, pages in enumerate([["union dues and wages"], [""]]):
+            catalog.add_document(sha256=f"{i:064d}", filename=f"d{i}.pdf", source_path="", mime="application/pdf",
+                                 size=1, pages=pages, meta=DocumentMeta(f"Doc {i}", "other", 2020, None,
+                                                                         DIVISIONS[0], "public"))
+        ix = create_index(data.index_dir)
+        write_documents(ix, catalog, [document_fields(d, [t for _, t in catalog.page_texts(d.id)])
+                                      for d in catalog.iter_documents()])
+    with whoosh_index.open_dir(str(data.index_dir)).reader() as reader:
+        columns = load_columns(reader)
+    assert columns.lengths["content"].tolist() == [3.0, 0.0]
+    assert columns.live.tolist() == [True, True]
