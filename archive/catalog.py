@@ -377,9 +377,10 @@ class Catalog:
     def __init__(self, target: Path | str, readonly: bool = False) -> None:
         if is_url(target):
             self.path: Path | str = str(target)
-            self.db = PgConnection(self.path, readonly)
-            if not readonly:
-                self._migrate_postgres()
+            self.db = PgConnection(self.path)
+            self._migrate_postgres()  # even for a preflight: an empty database gets its (empty) tables first
+            if readonly:
+                self.db.execute("SET default_transaction_read_only = on")
             return
         self.path = Path(target)
         if readonly:

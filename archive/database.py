@@ -92,15 +92,13 @@ class PgConnection:
     """A psycopg 3 connection with the sqlite3.Connection methods the catalog uses (autocommit outside
     the catalog's own BEGIN ... COMMIT, as SQLite's isolation_level=None)."""
 
-    def __init__(self, url: str, readonly: bool = False) -> None:
+    def __init__(self, url: str) -> None:
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_SECONDS,
                                        application_name="archive")
         except psycopg.Error as exc:
             reason = " ".join(str(exc).split())[:300]
             raise CatalogUnavailable(f"cannot reach the catalog database {redacted(url)}: {reason}") from None
-        if readonly:
-            self.raw.execute("SET default_transaction_read_only = on")
 
     @property
     def in_transaction(self) -> bool:

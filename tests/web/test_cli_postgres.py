@@ -94,3 +94,15 @@ def test_restore_with_the_catalog_on_postgresql_says_to_use_pg_restore_and_chang
     assert result.exit_code == 1
     assert "the catalog is on PostgreSQL: restore it with pg_restore into an empty database" in result.output
     assert not (tmp_path / "node" / "catalog.sqlite3").exists()
+
+
+def test_a_preflight_against_an_empty_database_writes_no_document(cli_runner, postgres_server, corpus, tmp_path):
+    from archive.catalog import Catalog
+
+    url = postgres_server.new_database()
+    result = cli_runner.invoke(main, ["--data-dir", str(tmp_path / "node"), "--catalog-url", url, "load",
+                                      str(corpus["note"]), "--dry-run", "--report", str(tmp_path / "pre.csv")])
+    assert result.exit_code == 0, result.output
+    assert "would load" in result.output
+    with Catalog(url) as catalog:
+        assert catalog.count() == 0 and list(catalog.all_files()) == []
