@@ -90,8 +90,9 @@ class PostgresServer:
         return self.url(name)
 
     def pause(self) -> None:
-        """Stop the server but keep its data (a database lost while the archive serves)."""
-        self._run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", str(self.folder / "data"))
+        """Stop the server but keep its data (a database lost while the archive serves). A fast shutdown, not
+        an immediate one: with synchronous_commit off, a crash would lose the last commits."""
+        self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.folder / "data"))
 
     def resume(self) -> None:
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.folder / "data"), "-l",
