@@ -106,3 +106,36 @@ def test_a_preflight_against_an_empty_database_writes_no_document(cli_runner, po
     assert "would load" in result.output
     with Catalog(url) as catalog:
         assert catalog.count() == 0 and list(catalog.all_files()) == []
+
+
+HOLD_LOAD_LOCK = """
+import sys, time
+from archive.locks import LOAD_LOCK, database_lock
+with database_lock(sys.argv[1], LOAD_LOCK, "load"):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_load_on_another_node_waits_for_the_databases_load_lock_or_refuses_naming_it(
+        cli_runner, postgres_server, corpus, tmp_path):
+    """The lock is the catalog database's: a load on node B sees node A's, though their folders differ."""
+    import socket
+
+    from archive.catalog import Catalog
+
+    url = postgres_server.new_database()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOAD_LOCK, url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = cli_runner.invoke(main, ["--data-dir", str(tmp_path / "node-b"), "--catalog-url", url, "load",
+                                          str(corpus["note"]), "--no-wait"])
+        assert result.exit_code == 1
+        assert ("busy: the load started at " in result.output
+                and f"pid {holder.pid} on {socket.gethostname()}" in result.output
+                and "this load did not start, nothing was changed" in result.output), result.output
+        with Catalog(url) as catalog:
+            assert catalog.count() == 0
+    finally:
+        holder.kill()
+        holder.wait()
