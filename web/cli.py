@@ -339,7 +339,9 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
         config["ZIP_MAX_FILES"] = zip_max_files
     if zip_max_mb:
         config["ZIP_MAX_MB"] = zip_max_mb
-    app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
+    # Fails here, once, on a bad data folder; each extra process builds its own. With several processes the
+    # parent only waits on them: it starts no follower thread of its own before forking them.
+    app = create_app(config if processes == 1 else {**config, "FOLLOW_SECONDS": None})
     click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else "")
                + (f", following the catalog every {follow_every:g} s" if follow else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",

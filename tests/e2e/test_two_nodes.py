@@ -38,8 +38,8 @@ def _free_port() -> int:
 class Node:
     """One `archive serve` process with its own data folder (its index) on the shared catalog and store."""
 
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
-        self.root, self.env, self.port = root, env, _free_port()
+    def __init__(self, root: Path, env: dict[str, str], processes: int = 1) -> None:
+        self.root, self.env, self.port, self.processes = root, env, _free_port(), processes
         self.process: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -50,7 +50,7 @@ class Node:
     def start(self) -> "Node":
         self.process = subprocess.Popen(
             [sys.executable, "-m", "web.cli", "--data-dir", str(self.root), "serve", "--port", str(self.port),
-             "--follow-every", str(FOLLOW_EVERY)], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+             "--follow-every", str(FOLLOW_EVERY), "--processes", str(self.processes)], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -123,7 +123,8 @@ def cluster(postgres_server, tmp_path: Path):
            "ARCHIVE_SECRET_KEY_FILE": str(key)}
     with Catalog(url) as catalog:
         accounts.add_user(catalog, "rosa", "staff", PASSWORD)
-    nodes = [Node(tmp_path / "node-a", env), Node(tmp_path / "node-b", env)]
+    # B forks two serving processes: they share its index, and one of them at a time applies the changes.
+    nodes = [Node(tmp_path / "node-a", env), Node(tmp_path / "node-b", env, processes=2)]
     yield url, nodes
     for node in nodes:
         node.stop()
