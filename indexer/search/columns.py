@@ -141,6 +141,8 @@ def _field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:
     Whoosh answers None (not the default) for a document that has no words in the field, such as a
     scan without a text layer; as a float that is NaN, which made every BM25 score NaN.
     """
+    if size == 0:  # an index with no documents yet: Whoosh's empty reader has no columns
+        return np.zeros(0, dtype=np.float32)
     parts = []
     for leaf, _ in reader.leaf_readers():
         name = f"_{field}_len"  # the W3 codec's length column: one byte per document, 0 for none

@@ -6,19 +6,24 @@ all the candidate documents at once. One bounded cache per process and generatio
 """
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
 from indexer.search.schema import COUNTS_FIELDS, PackedPositions
+from indexer.search.segments import blocks_of
 
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
 EXPANSIONS_KEPT = 4096  # multi-term expansions kept per process and generation
@@ -52,6 +57,18 @@ class PostingsCache:
         self._lock = threading.Lock()
         self._expansions: OrderedDict[tuple[str, str], tuple[bytes, ...]] = OrderedDict()
         self._words: dict[tuple[str, str], list[str]] = {}
+        # Read-only descriptors of the generation's postings files, closed when the generation is let go
+        # (a merged-away segment's files are deleted: an open descriptor would keep them on disk).
+        self._descriptors: dict[str, int] = {}
+        weakref.finalize(self, _close_all, self._descriptors)
+
+    def descriptor(self, path: Path) -> int:
+        """One descriptor per postings file of this generation (pread is safe from many threads)."""
+        with self._lock:
+            fd = self._descriptors.get(str(path))
+            if fd is None:
+                fd = self._descriptors[str(path)] = os.open(path, os.O_RDONLY)
+            return fd
 
     def get(self, key: tuple[str, bytes]) -> Any:
         with self._lock:
@@ -94,6 +111,12 @@ class PostingsCache:
         return found
 
 
+def _close_all(descriptors: dict[str, int]) -> None:
+    for fd in descriptors.values():
+        os.close(fd)
+    descriptors.clear()
+
+
 class PostingsReader:
     """Term postings of one index generation as arrays, through a cache of recently read terms.
 
@@ -106,6 +129,21 @@ class PostingsReader:
         # An index with no documents yet has a single EmptyReader leaf, without the term table read below.
         self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
         self._cache = cache if cache is not None else PostingsCache()
+        self._files: dict[int, int | None] = {}
+
+    def _file(self, leaf) -> int | None:
+        """A descriptor of the segment's postings file (None where it isn't a plain file of the W3 codec).
+
+        Terms are read with one pread of their whole extent, not through a memory map: mapped pages
+        count in a serving process's resident memory, and a day of searches touches gigabytes of them."""
+        key = id(leaf)
+        if key not in self._files:
+            try:
+                path = Path(leaf.storage().folder) / leaf.segment().make_filename(W3Codec.POSTS_EXT)
+                self._files[key] = self._cache.descriptor(path)
+            except (AttributeError, OSError):
+                self._files[key] = None
+        return self._files[key]
 
     def get(self, field: str, btext: bytes) -> TermPostings:
         key = (COUNTS_FIELDS.get(field, field), btext)
@@ -166,15 +204,36 @@ class PostingsReader:
     def _read(self, field: str, btext: bytes) -> TermPostings:
         docs, weights = [], []
         for leaf, offset in self.leaves:
-            matcher = _matcher(leaf, field, btext, leaf.schema[field].format) if field in leaf.schema else None
-            if matcher is None:
+            if field not in leaf.schema:
                 continue
-            ids, ws = _leaf_arrays(matcher)
+            try:
+                info = leaf._terms.term_info(field, btext)
+            except TermNotFound:
+                continue
+            fd = self._file(leaf)
+            if fd is None or info.is_inlined():
+                ids, ws = _leaf_arrays(_matcher(leaf, field, btext, leaf.schema[field].format))
+            else:
+                ids, ws = _block_arrays(fd, *info.extent())
             docs.append(ids + offset)
             weights.append(ws)
         if not docs:
             return _EMPTY
         return TermPostings(np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
+
+
+def _block_arrays(fd: int, offset: int, length) -> tuple[np.ndarray, np.ndarray]:
+    """A term's (docnum, weight) in one segment: its whole posting list read at once, its blocks parsed
+    into two lists, made arrays once (a common word has hundreds of blocks; an array per block cost more)."""
+    length = length[0] if isinstance(length, tuple) else length  # W3TermInfo.from_bytes keeps it in a tuple
+    data = os.pread(fd, length, offset)
+    ids: list[int] = []
+    weights: list[float] = []
+    for deltas, stored, _, count in blocks_of(data, 0):
+        ids.extend(accumulate(deltas))
+        weights.extend([1.0] * count if stored is None else
+                       ([stored] * count if isinstance(stored, float) else stored))
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
 
 
 def _matcher(leaf, field: str, btext: bytes, fmt):

@@ -704,7 +704,18 @@ def _read_postings(postings: bytes, info: bytes, base: int, chunk: _Chunk) -> No
         values = b"".join(values) if chunk.width > 0 else values
         _append(chunk, base, list(ids), list(weights), values, len(ids))
         return
-    offset = struct.unpack_from("!q", info, _TERMINFO.size)[0]
+    for ids, weights, values, count in blocks_of(postings, struct.unpack_from("!q", info, _TERMINFO.size)[0]):
+        _append(chunk, base, list(itertools.accumulate(ids)),
+                [1.0] * count if weights is None else ([weights] * count if isinstance(weights, float) else weights),
+                values, count)
+
+
+def blocks_of(postings, offset: int) -> Iterator[tuple[tuple, object, object, int]]:
+    """Each block of the posting list at `offset`: (document deltas, weights as stored, values, count).
+
+    Read straight from a mapped postings file: Whoosh's matcher seeks, tells and reads several times a
+    block, which was most of the time of decoding a common word's postings.
+    """
     pos = offset + 4  # after the block tag
     last = False
     while not last:
@@ -715,11 +726,8 @@ def _read_postings(postings: bytes, info: bytes, base: int, chunk: _Chunk) -> No
         block_info = pickle.loads(window)
         info_length = _pickled_length(block_info, window)
         data = postings[pos + 4 + info_length:pos + 4 + size]
-        count, compression = block_info[0], block_info[3]
-        ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
-        _append(chunk, base, list(itertools.accumulate(ids)),
-                [1.0] * count if weights is None else ([weights] * count if isinstance(weights, float) else weights),
-                values, count)
+        ids, weights, values = pickle.loads(zlib.decompress(data) if block_info[3] else data)
+        yield ids, weights, values, block_info[0]
         pos += 4 + size
 
 
