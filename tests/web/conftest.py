@@ -112,6 +112,17 @@ def backend(request) -> str:
     return getattr(request, "param", "sqlite")
 
 
+@pytest.fixture
+def data(backend: str, request, tmp_path: Path, monkeypatch) -> DataDir:
+    """An empty data folder under tmp_path; on PostgreSQL its catalog a new database, in ARCHIVE_CATALOG_URL too
+    so that the command line run in the test finds it."""
+    if backend == "sqlite":
+        return DataDir(tmp_path / "data").ensure()
+    url = request.getfixturevalue("postgres_server").new_database()
+    monkeypatch.setenv("ARCHIVE_CATALOG_URL", url)
+    return DataDir(tmp_path / "data", url).ensure()
+
+
 @pytest.fixture(scope="session")
 def restricted_template_postgres(postgres_server, tmp_path_factory) -> Restricted:
     """The restricted archive once more, its catalog in a PostgreSQL database that each test copies."""
