@@ -1,7 +1,7 @@
 """Searches per second with one node and with two over one PostgreSQL catalog, and catalog latency on SQLite
-against PostgreSQL, in one run (kept out of bench/ while another change works there; move it in later).
+against PostgreSQL, in one run.
 
-    .venv/bin/python -m tools.bench_nodes [--seconds 10] [--clients 8]
+    .venv/bin/python -m bench.bench_nodes [--seconds 10] [--clients 8]
 
 Starts its own PostgreSQL (as the tests do), loads samples/ into a SQLite data folder, copies that catalog into
 PostgreSQL with `archive catalog migrate`, then serves it from two nodes, each with its own index folder.
