@@ -13,6 +13,7 @@ install: $(VENV)/.installed
 check-system:
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'Python 3.11 or newer is needed (found ' + sys.version.split()[0] + ')')"
 	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('magic') else 'libmagic is missing: install the system package libmagic1 (Debian/Ubuntu: sudo apt-get install libmagic1; macOS: brew install libmagic)')"
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo "warning: PostgreSQL is missing: the tests of the catalog on PostgreSQL are skipped (Debian/Ubuntu: sudo apt-get install postgresql); under CI=true they fail without it." >&2
 	@command -v tesseract >/dev/null || echo "warning: tesseract is missing: scanned pages will wait for OCR (\`archive ocr\` reads them once it is installed). Debian/Ubuntu: sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd; under CI=true the OCR tests fail without it." >&2
 
 $(VENV)/.installed: pyproject.toml | check-system

@@ -49,6 +49,9 @@ class BackupReport:
 
 def backup(data: DataDir, dest: Path, with_index: bool = False, keep: int | None = None) -> BackupReport:
     """Take a consistent snapshot of `data` into a new dated folder of `dest`; copy only blobs not there yet."""
+    if data.on_postgres:
+        raise BackupError("the catalog is on PostgreSQL: `archive backup` copies only the store there "
+                          "(`backup_store`); back the catalog up with pg_dump")
     started = time.monotonic()
     dest = _checked_dest(data, Path(dest))
     snapshot = _new_snapshot(dest)
@@ -79,12 +82,20 @@ def verify(dest: Path) -> list[str]:
     return problems
 
 
+def check_restorable(data: DataDir) -> None:
+    """A BackupError if `restore` is not the way back for this archive (its catalog is on PostgreSQL)."""
+    if data.on_postgres:
+        raise BackupError("the catalog is on PostgreSQL: restore it with pg_restore into an empty database and "
+                          "copy the backup's store/ folder back to the shared store; nothing was changed")
+
+
 def restore(source: Path, data: DataDir, force: bool = False) -> Path:
     """Copy a snapshot into `data` (which must be empty unless `force`); returns the snapshot used.
 
     The catalog's rows come back as they were; an index is restored only if the snapshot has one. The
     caller indexes whatever is pending afterwards (rows the backup had not indexed, or all without index).
     """
+    check_restorable(data)
     snapshot = find_snapshot(Path(source))
     problems = verify(snapshot)
     if problems:
@@ -267,3 +278,33 @@ def _mark_all_pending(catalog: Path) -> None:
             db.execute("UPDATE documents SET status = 'pending'")
     finally:
         db.close()
+
+
+@dataclass(frozen=True)
+class StoreBackup:
+    """What `backup_store` did: the originals the catalog names, copied once into DEST/store."""
+
+    store: Path
+    documents: int
+    blobs_copied: int
+    blobs_present: int
+    bytes_copied: int
+    seconds: float
+
+
+def backup_store(data: DataDir, dest: Path, shas: list[str]) -> StoreBackup:
+    """With the catalog on PostgreSQL: copy the originals it names (`shas`) into DEST/store, each once.
+
+    The catalog itself is the database's to back up (pg_dump, or the replicas and WAL archive the operators
+    already run). Take pg_dump first, then this: every original the dump names is then in the store."""
+    started = time.monotonic()
+    dest = Path(dest).resolve()
+    root = data.root.resolve()
+    if dest == root or root in dest.parents or dest == data.store_dir.resolve() or data.store_dir.resolve() in dest.parents:
+        raise BackupError(f"{dest} is inside the data folder or the store: keep backups on another disk or machine")
+    try:
+        dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot write to {dest}: {exc.strerror or exc}") from None
+    copied, present, size, _gone = _copy_blobs(BlobStore(data.store_dir), BlobStore(dest / "store"), shas)
+    return StoreBackup(dest / "store", len(shas), copied, present, size, time.monotonic() - started)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from archive.database import PgConnection, is_url, writing_transaction
 from archive.metadata import DocumentMeta
 from archive.pages import OcrState, PageRead
 from archive.vocabulary import WITHDRAWN
@@ -129,7 +130,145 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_waiting ON outbox(sent_at, failed_at, id);
     """,
+    # Search nodes follow the change sequence: one counter (its next value is taken inside the writing
+    # transaction), and a tombstone for each deleted document so that a follower drops it too.
+    """
+    CREATE TABLE change_counter (last INTEGER NOT NULL);
+    INSERT INTO change_counter (last) SELECT COALESCE(MAX(changed), 0) FROM documents;
+    CREATE TABLE tombstones (
+        doc_id INTEGER PRIMARY KEY,
+        changed INTEGER NOT NULL
+    );
+    CREATE INDEX tombstones_changed ON tombstones(changed);
+    """,
 )
+
+# The same schema on PostgreSQL, from its first version: SQLite's shape after its migrations, in
+# PostgreSQL's types (citext where SQLite compares without case). Append here too when appending above.
+PG_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE EXTENSION IF NOT EXISTS citext;
+    CREATE TABLE documents (
+        id BIGSERIAL PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        filename TEXT NOT NULL,
+        source_path TEXT NOT NULL DEFAULT '',
+        mime TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        pages INTEGER NOT NULL,
+        text_pages INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        doc_type TEXT NOT NULL,
+        year INTEGER,
+        date TEXT,
+        division TEXT NOT NULL,
+        access TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        withdrawn_at TEXT,
+        changed BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE INDEX documents_status ON documents(status);
+    CREATE INDEX documents_changed ON documents(changed);
+    CREATE TABLE pages (
+        doc_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        page_no INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        engine TEXT NOT NULL DEFAULT '',
+        ocr TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        confidence DOUBLE PRECISION,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (doc_id, page_no)
+    );
+    CREATE INDEX pages_ocr ON pages(ocr, doc_id);
+    CREATE TABLE files (
+        path TEXT PRIMARY KEY,
+        size BIGINT,
+        mtime_ns BIGINT,
+        sha256 TEXT,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        doc_id BIGINT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX files_outcome ON files(outcome);
+    CREATE TABLE users (
+        id BIGSERIAL PRIMARY KEY,
+        name CITEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL,
+        email CITEXT UNIQUE,
+        disabled_at TEXT,
+        feed_key TEXT
+    );
+    CREATE TABLE audit_log (
+        id BIGSERIAL PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        doc_id BIGINT,
+        subject TEXT NOT NULL DEFAULT '',
+        changes TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_log_doc ON audit_log(doc_id);
+    CREATE TABLE login_failures (
+        rowid BIGSERIAL PRIMARY KEY,
+        key TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX login_failures_key ON login_failures(key, at);
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        seen_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(user_id);
+    CREATE TABLE account_links (
+        token_hash TEXT PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL,
+        used_at TEXT
+    );
+    CREATE INDEX account_links_user ON account_links(user_id, purpose);
+    CREATE TABLE outbox (
+        id BIGSERIAL PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        valid_seconds INTEGER NOT NULL,
+        queued_at TEXT NOT NULL,
+        queued_by TEXT NOT NULL,
+        sent_at TEXT,
+        failed_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX outbox_waiting ON outbox(sent_at, failed_at, id);
+    CREATE TABLE change_counter (last BIGINT NOT NULL);
+    INSERT INTO change_counter (last) VALUES (0);
+    CREATE TABLE tombstones (
+        doc_id BIGINT PRIMARY KEY,
+        changed BIGINT NOT NULL
+    );
+    CREATE INDEX tombstones_changed ON tombstones(changed);
+    CREATE TABLE lock_holders (
+        name TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        what TEXT NOT NULL,
+        command TEXT NOT NULL,
+        started DOUBLE PRECISION NOT NULL
+    );
+    """,
+)
+
+
+_CURRENT_DATABASES: set[str] = set()  # PostgreSQL URLs this process found at the newest schema
 
 
 class CatalogError(ValueError):
@@ -201,10 +340,28 @@ def _read(row: Sequence) -> PageRead:
     return PageRead(engine, OcrState(ocr), language, confidence, note)
 
 
-def _mark_changed(db: sqlite3.Connection, doc_id: int) -> None:
+def _next_change(db) -> int:
+    """The next number of the change sequence, taken inside the caller's writing transaction.
+
+    The counter's one row stays locked until that transaction ends (on PostgreSQL by the row lock, on SQLite
+    by BEGIN IMMEDIATE), so a number is never given out while a smaller one may still commit: numbers
+    become visible in order, and a follower that has seen n has seen every change up to n.
+    """
+    return db.execute("UPDATE change_counter SET last = last + 1 RETURNING last").fetchone()[0]
+
+
+def _mark_changed(db, doc_id: int) -> None:
     """Give the document the next number of the change sequence (inside the caller's transaction)."""
-    db.execute("UPDATE documents SET changed = (SELECT COALESCE(MAX(changed), 0) + 1 FROM documents) WHERE id = ?",
-               (doc_id,))
+    db.execute("UPDATE documents SET changed = ? WHERE id = ?", (_next_change(db), doc_id))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the change sequence after a given number: a document to (re)index, or a tombstone."""
+
+    doc_id: int
+    number: int
+    deleted: bool
 
 
 def utc_now() -> str:
@@ -212,10 +369,20 @@ def utc_now() -> str:
 
 
 class Catalog:
-    """A connection to the catalog; use one per thread, close it when done."""
+    """A connection to the catalog; use one per thread, close it when done.
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
-        self.path = Path(path)
+    `target` is the SQLite file (the embedded default) or a `postgresql://` URL (`archive.database`).
+    """
+
+    def __init__(self, target: Path | str, readonly: bool = False) -> None:
+        if is_url(target):
+            self.path: Path | str = str(target)
+            self.db = PgConnection(self.path)
+            self._migrate_postgres()  # even for a preflight: an empty database gets its (empty) tables first
+            if readonly:
+                self.db.execute("SET default_transaction_read_only = on")
+            return
+        self.path = Path(target)
         if readonly:
             # A preflight must not change a byte of the data folder; even a read-only WAL reader creates
             # -shm/-wal files, so the file is opened as immutable (a load running meanwhile is not seen).
@@ -228,6 +395,10 @@ class Catalog:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
+
+    @property
+    def on_postgres(self) -> bool:
+        return isinstance(self.db, PgConnection)
 
     def close(self) -> None:
         self.db.close()
@@ -248,19 +419,40 @@ class Catalog:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
+    def _migrate_postgres(self) -> None:
+        """PG_MIGRATIONS not yet applied, under the one-writer lock; the version is kept in a table.
+
+        The web opens a connection per request: a database this process has seen up to date is not asked again.
+        """
+        if self.path in _CURRENT_DATABASES:
+            return
+        if self._pg_version() == len(PG_MIGRATIONS):
+            _CURRENT_DATABASES.add(self.path)
+            return
+        with self.transaction():
+            self.db.execute("CREATE TABLE IF NOT EXISTS archive_schema (version INTEGER NOT NULL)")
+            version = self._pg_version()
+            if self.db.execute("SELECT COUNT(*) FROM archive_schema").fetchone()[0] == 0:
+                self.db.execute("INSERT INTO archive_schema (version) VALUES (0)")
+            for number, script in enumerate(PG_MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    self.db.execute(statement)
+                self.db.execute("UPDATE archive_schema SET version = ?", (number,))
+
+    def _pg_version(self) -> int:
+        if self.db.execute("SELECT to_regclass('archive_schema') IS NULL").fetchone()[0]:
+            return 0
+        row = self.db.execute("SELECT version FROM archive_schema").fetchone()
+        return row[0] if row else 0
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One unit of work: commits if the block finishes, rolls back if it raises."""
         if self.db.in_transaction:
             yield self.db
             return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with writing_transaction(self.db) as db:
+            yield db
 
     # -- documents -------------------------------------------------------
     def add_document(self, *, sha256: str, filename: str, source_path: str, mime: str, size: int,
@@ -321,8 +513,19 @@ class Catalog:
             db.executemany("UPDATE documents SET status = 'indexed' WHERE id = ?", ((i,) for i in ids))
 
     def last_change(self) -> int:
-        """The newest number of the change sequence: every insert or change of a document takes the next one."""
-        return self.db.execute("SELECT COALESCE(MAX(changed), 0) FROM documents").fetchone()[0]
+        """The newest committed number of the change sequence: every insert, change or deletion of a
+        document takes the next one."""
+        return self.db.execute("SELECT last FROM change_counter").fetchone()[0]
+
+    def changes_after(self, change: int, limit: int = 1000) -> list[Change]:
+        """The next `limit` entries of the change sequence after `change`, in order: documents inserted or
+        changed (at their latest number) and tombstones of deleted ones. One statement, so one snapshot:
+        numbers commit in order (`_next_change`), so nothing below the last one returned is still to come."""
+        rows = self.db.execute(
+            "SELECT id, changed, 0 FROM documents WHERE changed > ?"
+            " UNION ALL SELECT doc_id, changed, 1 FROM tombstones WHERE changed > ?"
+            " ORDER BY 2 LIMIT ?", (change, change, limit))
+        return [Change(doc_id, number, bool(deleted)) for doc_id, number, deleted in rows]
 
     def changed_after(self, change: int) -> list[Document]:
         """Documents inserted or changed after `change` (a rebuild catches up with these before its swap)."""
@@ -368,6 +571,9 @@ class Catalog:
             db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             db.execute("UPDATE files SET doc_id = NULL WHERE doc_id = ?", (doc_id,))
+            # The tombstone tells every search node following the change sequence to drop it too.
+            db.execute("DELETE FROM tombstones WHERE doc_id = ?", (doc_id,))
+            db.execute("INSERT INTO tombstones (doc_id, changed) VALUES (?, ?)", (doc_id, _next_change(db)))
 
     # -- pages -----------------------------------------------------------
     def page_texts(self, doc_id: int, page_nos: Iterable[int] | None = None) -> list[tuple[int, str]]:
@@ -437,7 +643,8 @@ class Catalog:
         """Remember the outcome of loading one source file (the latest outcome wins)."""
         with self.transaction() as db:
             db.execute(
-                f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (path) DO UPDATE SET "
+                + ", ".join(f"{name} = excluded.{name}" for name in _FILE_COLUMNS.split(", ")[1:]),
                 (path, size, mtime_ns, sha256, outcome, reason, detail, doc_id, utc_now()))
 
     def update_file_stat(self, path: str, size: int, mtime_ns: int) -> None:

@@ -12,13 +12,17 @@ import fcntl
 import json
 import os
 import shlex
+import socket
 import sys
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:
+    from archive.datadir import DataDir
 
 LOAD_LOCK = "load.lock"
 WRITE_LOCK = "write.lock"
@@ -34,13 +38,15 @@ class Holder:
     what: str
     command: str
     started: float
+    host: str = ""  # named when the lock is the catalog database's, which processes on other machines share
 
     def describe(self) -> str:
-        """E.g. "the load started at 14:02, pid 1234 (archive load /drop)"."""
+        """E.g. "the load started at 14:02, pid 1234 (archive load /drop)"; with "on web-2" for another host."""
         when = time.localtime(self.started)
         today = time.localtime().tm_yday == when.tm_yday and time.localtime().tm_year == when.tm_year
         at = time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", when)
-        return f"the {self.what} started at {at}, pid {self.pid} ({self.command})"
+        where = f" on {self.host}" if self.host else ""
+        return f"the {self.what} started at {at}, pid {self.pid}{where} ({self.command})"
 
 
 class LockBusy(RuntimeError):
@@ -156,3 +162,60 @@ def write_lock(root: Path, what: str, wait: float | None = None,
                on_wait: Callable[[Holder | None], None] | None = None):
     """The data folder's write lock: one batch, edit or upload written at a time."""
     return hold(Path(root) / WRITE_LOCK, what, wait, on_wait)
+
+
+# -- beyond one machine: the catalog database's advisory locks -------------------------------------------
+# With the catalog on PostgreSQL, processes on several machines write to one archive, so the load lock is a
+# session-level advisory lock of the database: the server frees it when the holder's connection ends, which
+# a process that dies (even by `kill -9`) ends. The holder is named in the table `lock_holders`.
+# (A single catalog write is serialised by a transaction-level advisory lock: `archive.database`. The write
+# lock above stays a node's own: it guards that node's index, which no other node writes.)
+DATABASE_LOCK_KEYS = {LOAD_LOCK: 0x61726369}
+
+
+def archive_load_lock(data: "DataDir", what: str, wait: float | None = None,
+                      on_wait: Callable[[Holder | None], None] | None = None):
+    """The archive's load lock: the catalog database's when it is on PostgreSQL, else the data folder's."""
+    if data.on_postgres:
+        return database_lock(data.catalog_url, LOAD_LOCK, what, wait, on_wait)
+    return load_lock(data.root, what, wait, on_wait)
+
+
+@contextmanager
+def database_lock(url: str, name: str, what: str, wait: float | None = None,
+                  on_wait: Callable[[Holder | None], None] | None = None) -> Iterator[Holder]:
+    """Hold the database's advisory lock `name` for the block (waits as `hold` does); raises LockBusy."""
+    from archive.catalog import Catalog
+    from archive.database import PgConnection
+
+    Catalog(url).close()  # the schema, with its table of holders, exists before the first lock is taken
+    db = PgConnection(url)
+    try:
+        deadline = None if wait is None else time.monotonic() + wait
+        told = False
+        while not db.execute("SELECT pg_try_advisory_lock(?)", (DATABASE_LOCK_KEYS[name],)).fetchone()[0]:
+            holder = database_holder(db, name)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise LockBusy(holder, busy_message(holder, what, wait))
+            if on_wait and not told:
+                on_wait(holder)
+                told = True
+            time.sleep(POLL_SECONDS)
+        me = Holder(os.getpid(), what, this_command(), time.time(), socket.gethostname())
+        db.execute("INSERT INTO lock_holders (name, host, pid, what, command, started) VALUES (?,?,?,?,?,?)"
+                   " ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid,"
+                   " what = excluded.what, command = excluded.command, started = excluded.started",
+                   (name, me.host, me.pid, me.what, me.command, me.started))
+        try:
+            yield me
+        finally:
+            db.execute("DELETE FROM lock_holders WHERE name = ?", (name,))  # while still held: never the next one's
+            db.execute("SELECT pg_advisory_unlock(?)", (DATABASE_LOCK_KEYS[name],))
+    finally:
+        db.close()
+
+
+def database_holder(db, name: str) -> Holder | None:
+    """Who holds the database lock `name`, as its holder recorded it (None if nobody said)."""
+    row = db.execute("SELECT pid, what, command, started, host FROM lock_holders WHERE name = ?", (name,)).fetchone()
+    return Holder(*row) if row else None

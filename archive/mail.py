@@ -129,8 +129,10 @@ def queue(catalog: Catalog, users: list[User] | tuple[User, ...], purpose: str, 
 
 def outbox_counts(catalog: Catalog) -> OutboxCounts:
     waiting, sent, failed = catalog.db.execute(
-        "SELECT COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0), COALESCE(SUM(sent_at IS NOT NULL), 0),"
-        " COALESCE(SUM(failed_at IS NOT NULL), 0) FROM outbox").fetchone()
+        # COUNT(CASE ...) rather than SUM(condition): PostgreSQL does not add up booleans.
+        "SELECT COUNT(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 END),"
+        " COUNT(CASE WHEN sent_at IS NOT NULL THEN 1 END), COUNT(CASE WHEN failed_at IS NOT NULL THEN 1 END)"
+        " FROM outbox").fetchone()
     row = catalog.db.execute("SELECT last_error FROM outbox WHERE last_error <> '' AND sent_at IS NULL"
                              " ORDER BY id DESC LIMIT 1").fetchone()
     return OutboxCounts(waiting, sent, failed, row[0] if row else "")

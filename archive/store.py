@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1024 * 1024
+STALE_INCOMING_SECONDS = 3600.0  # a temp file this old was left by a crashed write, on any node
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,21 @@ class BlobStore:
         path.unlink()
         return True
 
-    def clean_incoming(self) -> int:
-        """Remove temp files left by a crash mid-copy; returns how many."""
-        leftovers = list(self.root.glob(".incoming-*")) if self.root.exists() else []
-        for leftover in leftovers:
-            leftover.unlink(missing_ok=True)
-        return len(leftovers)
+    def clean_incoming(self, older_than: float = STALE_INCOMING_SECONDS) -> int:
+        """Remove temp files left by a crash mid-copy; returns how many.
+
+        The store may be shared by several machines: a temp file younger than `older_than` seconds may be
+        another node's copy in progress, so only older ones are taken for a crash's leftovers.
+        """
+        removed = 0
+        for leftover in self.root.glob(".incoming-*") if self.root.exists() else ():
+            try:
+                if time.time() - leftover.stat().st_mtime > older_than:
+                    leftover.unlink()
+                    removed += 1
+            except FileNotFoundError:  # its writer finished (renamed it) or another node removed it
+                pass
+        return removed
 
 
 def _copy_hashing(source: Path, fd: int, digest: "hashlib._Hash") -> int:

@@ -148,3 +148,21 @@ def live_server(samples_archive):
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server for the session (skipped without PostgreSQL, failed under CI=true)."""
+    from tests.postgres import PostgresServer, require_postgres
+
+    server = PostgresServer(require_postgres()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_target(request, tmp_path: Path):
+    """Where a test's catalog lives: a SQLite file, then an empty PostgreSQL database (each test runs on both)."""
+    if request.param == "sqlite":
+        return tmp_path / "catalog.sqlite3"
+    return request.getfixturevalue("postgres_server").new_database()

@@ -50,13 +50,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     if "MAIL_SETTINGS" not in app.config:  # ARCHIVE_SMTP_URL, _PASSWORD, ARCHIVE_MAIL_FROM: None if unset
         app.config["MAIL_SETTINGS"] = settings_from(os.environ, app.config["BASE_URL"])
-    app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"]).ensure()
+    # CATALOG_URL and STORE_DIR: None means $ARCHIVE_CATALOG_URL and $ARCHIVE_STORE_DIR (else in DATA_DIR).
+    app.config["DATA"] = resolve_data_dir(app.config["DATA_DIR"], app.config.get("CATALOG_URL"),
+                                          app.config.get("STORE_DIR")).ensure()
 
     from web import account, admin, admin_accounts, api, auth, background, errors, feeds, guide, pages, \
         resources, security, staff
 
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root)
+        app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root,
+                                                       app.config.get("SECRET_KEY_FILE") or os.environ.get(security.SECRET_KEY_ENV))
     security.init_app(app)
     CSRFProtect(app)
     resources.init_app(app)

@@ -24,12 +24,15 @@ from indexer.extract.ocr import tesseract_path
 from indexer.extract.result import Limits, OcrSettings
 from indexer.load.ocr_backlog import run_ocr
 from indexer.load.pool import PoolLimits
+from indexer.search.follow import apply_changes
 from indexer.search.rebuild import rebuild_index
 from web.links import password_link
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "ocr.lock"
 REPAIR_LOCK_FILE = "repair.lock"
+FOLLOW_LOCK_FILE = "follow.lock"
+_FOLLOW_KEY = "archive_follower"
 _KEY = "archive_ocr_reader"
 _REPAIR_KEY = "archive_index_repair"
 _MAIL_KEY = "archive_mail_sender"
@@ -69,6 +72,35 @@ class BackgroundOcr:
                 return
 
 
+class BackgroundFollow:
+    """Keeps this node's index in step with the catalog: every `every` seconds, the changes after the last one
+    applied (`indexer.search.follow`). One process of the node follows at a time (a lock in its data folder);
+    a lost database or a failed round is logged and tried again next time."""
+
+    def __init__(self, data: DataDir, every: float) -> None:
+        self.data, self.every = data, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="archive-follow", daemon=True)
+
+    def start(self) -> "BackgroundFollow":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _follow(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with _only_one(self.data, FOLLOW_LOCK_FILE) as mine:
+                    if mine:
+                        with Catalog(self.data.catalog) as catalog:
+                            apply_changes(self.data.index_dir, catalog)
+            except Exception as exc:  # the next round tries again; the server must not go down with it
+                log.error("following the catalog failed (%s: %s); trying again in %g s", type(exc).__name__,
+                          " ".join(str(exc).split())[:300], self.every)
+
+
 class BackgroundRepair:
     """Rebuilds a damaged index from the catalog beside the live one, then swaps it in (one at a time)."""
 
@@ -86,7 +118,7 @@ class BackgroundRepair:
 
     def _rebuild(self) -> None:
         try:
-            with _only_one(self.data, REPAIR_LOCK_FILE) as mine, Catalog(self.data.catalog_path) as catalog:
+            with _only_one(self.data, REPAIR_LOCK_FILE) as mine, Catalog(self.data.catalog) as catalog:
                 if mine:
                     rebuild_index(self.data.index_dir, catalog)
                     log.warning("the damaged search index was rebuilt from the catalog and swapped in")
@@ -134,7 +166,7 @@ class BackgroundMail:
     def _run_once(self) -> bool:
         """One pass over the queue; True if nothing is left waiting."""
         try:
-            with mail_lock(self.data.root), Catalog(self.data.catalog_path) as catalog:
+            with mail_lock(self.data.root), Catalog(self.data.catalog) as catalog:
                 report = send_waiting(catalog, self.settings, self.link_for)
         except LockBusy:  # another process sends; whatever it leaves is tried again later
             return False
@@ -155,8 +187,10 @@ def init_app(app: Flask) -> None:
                             lambda token: password_link(settings.base_url, token) if settings else "",
                             app.config["MAIL_RETRY_SECONDS"])
     app.extensions[_MAIL_KEY] = sender
+    if app.config.get("FOLLOW_SECONDS"):
+        app.extensions[_FOLLOW_KEY] = BackgroundFollow(app.config["DATA"], app.config["FOLLOW_SECONDS"]).start()
     if settings is not None:
-        with Catalog(app.config["DATA"].catalog_path) as catalog:
+        with Catalog(app.config["DATA"].catalog) as catalog:
             if waiting_count(catalog):  # left by a server that stopped, or a run that failed
                 sender.nudge()
 

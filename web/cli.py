@@ -18,13 +18,16 @@ from archive import accounts, audit, backup, mail, roster
 from archive.account_links import DEFAULT_INVITE_DAYS, INVITE
 from archive.accounts import ROLES
 from archive.catalog import Catalog, CatalogError
+from archive.catalog_copy import CatalogCopyError, copy_catalog
+from archive.database import CatalogUnavailable, check_url, redacted
 from archive.datadir import DataDir, resolve_data_dir
-from archive.locks import Holder, LockBusy, load_lock, waiting_message
+from archive.locks import Holder, LockBusy, archive_load_lock, waiting_message
 from archive.metadata import DocumentMeta, MetadataError, parse_date_span, parse_division, parse_doc_type, parse_year
 from archive.mail import MailSettings, MailSettingsError
 from archive.roster import RosterError
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
 from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError, index_pending, open_index
+from indexer.search.follow import FOLLOW_SECONDS, apply_changes, ensure_following_index, lag
 from indexer.search.rebuild import ensure_current_index, rebuild_index
 from indexer.extract.ocr import check_language, tesseract_path
 from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
@@ -39,6 +42,7 @@ from indexer.load.progress import Progress, summary
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SORTS, SearchRequest, SearchRequestError
 from web.exports import write_invitations
+from web.security import SecretKeyError
 from web.links import password_link
 from web.serialize import results_to_json
 
@@ -49,7 +53,8 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StaleIndexError, LockBusy, IndexBusyError, backup.BackupError, MailSettingsError) as exc:
+        except (StaleIndexError, LockBusy, IndexBusyError, backup.BackupError, MailSettingsError, CatalogUnavailable,
+                SecretKeyError) as exc:
             raise click.ClickException(terminal_safe(str(exc))) from None
         except IndexDamagedError as exc:
             raise click.ClickException(terminal_safe(f"{exc}: run `archive reindex` to rebuild it from the catalog")) from None
@@ -58,11 +63,19 @@ class ArchiveGroup(click.Group):
 @click.group(cls=ArchiveGroup)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Data folder (store, catalog, index). Default: $ARCHIVE_DATA_DIR or ./data")
+@click.option("--catalog-url", default=None,
+              help="The catalog on PostgreSQL, postgresql://USER@HOST:5432/DATABASE. Default: $ARCHIVE_CATALOG_URL, "
+                   "else the SQLite file in the data folder")
+@click.option("--store-dir", type=click.Path(file_okay=False), default=None,
+              help="The file store, shared by every node. Default: $ARCHIVE_STORE_DIR, else DATA/store")
 @click.pass_context
-def main(ctx: click.Context, data_dir: str | None) -> None:
+def main(ctx: click.Context, data_dir: str | None, catalog_url: str | None, store_dir: str | None) -> None:
     """The union document archive."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = resolve_data_dir(data_dir)
+    try:
+        ctx.obj = resolve_data_dir(data_dir, catalog_url, store_dir)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--catalog-url or $ARCHIVE_CATALOG_URL") from None
 
 
 def _parsed(parse: Callable[[str], object]) -> Callable:
@@ -242,7 +255,7 @@ def search(data: DataDir, query: str, doc_type, year, division, date_from: str |
                {"doc_type": doc_type, "year": year, "division": division}.items() if v}
     request = SearchRequest(query=query, filters=filters, per_page=limit, sort=sort, date_from=date_from,
                             date_to=date_to)
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         searcher = ArchiveSearcher.open(data.index_dir, catalog)
         try:
             results = searcher.search(request)
@@ -292,19 +305,30 @@ def _echo_results(results) -> None:
               help="Most files one \"download all\" zip of a search may hold (default 200, or $ARCHIVE_ZIP_MAX_FILES).")
 @click.option("--zip-max-mb", type=click.IntRange(1, 1_000_000), default=None,
               help="Most megabytes one \"download all\" zip may hold (default 500, or $ARCHIVE_ZIP_MAX_MB).")
+@click.option("--follow/--no-follow", default=None,
+              help="Keep this node's index in step with the catalog's change sequence (default: on with PostgreSQL).")
+@click.option("--follow-every", type=click.FloatRange(0.1, 3600), default=FOLLOW_SECONDS, show_default=True,
+              help="Seconds between looks at the change sequence when following.")
 @click.pass_obj
 def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max_upload_mb: int | None,
           upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None, zip_max_files: int | None,
-          zip_max_mb: int | None) -> None:
+          zip_max_mb: int | None, follow: bool | None, follow_every: float) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
     from web.app import create_app
     from web.serving import serve as serve_app
 
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
-        if ensure_current_index(data.index_dir, catalog):
+    follow = data.on_postgres if follow is None else follow
+    with Catalog(data.catalog) as catalog:
+        if follow:
+            if ensure_following_index(data.index_dir, catalog):
+                click.echo("Built this node's index from the catalog.")
+            apply_changes(data.index_dir, catalog)
+        elif ensure_current_index(data.index_dir, catalog):
             click.echo("The index had an older schema: rebuilt it from the catalog.")
-    config = {"DATA_DIR": str(data.root)}
+    config = {"DATA_DIR": str(data.root), "CATALOG_URL": data.catalog_url,
+              "STORE_DIR": str(data.shared_store) if data.shared_store else None,
+              "FOLLOW_SECONDS": follow_every if follow else None}
     if max_upload_mb:
         config["MAX_CONTENT_LENGTH"] = max_upload_mb * 1024 * 1024
     if upload_timeout:
@@ -315,8 +339,11 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
         config["ZIP_MAX_FILES"] = zip_max_files
     if zip_max_mb:
         config["ZIP_MAX_MB"] = zip_max_mb
-    app = create_app(config)  # fails here, once, on a bad data folder; each extra process builds its own
-    click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else ""))
+    # Fails here, once, on a bad data folder; each extra process builds its own. With several processes the
+    # parent only waits on them: it starts no follower thread of its own before forking them.
+    app = create_app(config if processes == 1 else {**config, "FOLLOW_SECONDS": None})
+    click.echo(f"Serving {data.root} on http://{host}:{port}/" + (f" ({processes} processes)" if processes > 1 else "")
+               + (f", following the catalog every {follow_every:g} s" if follow else ""))
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",
              "clear_untrusted_proxy_headers": True} if trusted_proxy else {}
     serve_app(lambda: app if processes == 1 else create_app(config), host, port, processes, threads=threads, ident="archive", **proxy)
@@ -341,6 +368,9 @@ def backup_command(data: DataDir, dest: str, with_index: bool, keep: int | None,
     if verify_only:
         _verify_backup(Path(dest))
         return
+    if data.on_postgres:
+        _backup_store(data, Path(dest), with_index, keep)
+        return
     done = backup.backup(data, Path(dest), with_index, keep)
     click.echo(terminal_safe(
         f"Backed up {done.documents} documents to {done.snapshot}: {done.blobs_copied} new originals copied "
@@ -348,6 +378,23 @@ def backup_command(data: DataDir, dest: str, with_index: bool, keep: int | None,
         + (", with the index" if done.with_index else "") + f", in {done.seconds:.1f}s."))
     if done.removed:
         click.echo(f"Removed older backups: {', '.join(done.removed)}.")
+
+
+def _backup_store(data: DataDir, dest: Path, with_index: bool, keep: int | None) -> None:
+    """With the catalog on PostgreSQL: copy the originals, and say how to back up the catalog itself."""
+    if with_index or keep:
+        raise click.UsageError("--with-index and --keep are for the embedded catalog's snapshots; with the catalog on "
+                               "PostgreSQL, `archive backup DEST` copies the store and pg_dump backs up the catalog")
+    with Catalog(data.catalog) as catalog:
+        shas = [doc.sha256 for doc in catalog.iter_documents()]
+    done = backup.backup_store(data, dest, shas)
+    click.echo(terminal_safe(
+        f"Copied the originals of {done.documents} documents to {done.store}: {done.blobs_copied} new "
+        f"({done.bytes_copied / 1e6:.1f} MB), {done.blobs_present} already there, in {done.seconds:.1f}s."))
+    click.echo(terminal_safe(
+        "The catalog is on PostgreSQL: back it up with pg_dump (run it before this command, so that every "
+        f"original it names is copied), e.g. pg_dump --format=custom --file={dest / 'catalog.dump'} "
+        f"'{redacted(data.catalog_url)}'. Restore with pg_restore into an empty database."))
 
 
 def _verify_backup(dest: Path) -> None:
@@ -366,9 +413,10 @@ def _verify_backup(dest: Path) -> None:
 @click.pass_obj
 def restore_command(data: DataDir, source: str, force: bool) -> None:
     """Restore a backup into the data folder, index what it had not indexed, and check the result."""
-    with load_lock(data.root, "restore", None, _say_waiting):
+    backup.check_restorable(data)  # before the load lock, which would reach for the database
+    with archive_load_lock(data, "restore", None, _say_waiting):
         snapshot = backup.restore(Path(source), data, force)
-        with Catalog(data.catalog_path) as catalog:
+        with Catalog(data.catalog) as catalog:
             ensure_current_index(data.index_dir, catalog)
             indexed = index_pending(open_index(data.index_dir), catalog)
     click.echo(terminal_safe(f"Restored {snapshot} into {data.root}; indexed {indexed} documents."))
@@ -384,7 +432,7 @@ def restore_command(data: DataDir, source: str, force: bool) -> None:
 def reindex(data: DataDir, no_wait: bool) -> None:
     """Rebuild the whole search index from the catalog (no PDF is read again)."""
     data.ensure()
-    with load_lock(data.root, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog_path) as catalog:
+    with archive_load_lock(data, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog) as catalog:
         count = rebuild_index(data.index_dir, catalog)
     click.echo(f"Rebuilt the index: {count} documents.")
 
@@ -397,17 +445,19 @@ def reindex(data: DataDir, no_wait: bool) -> None:
 @click.pass_obj
 def status(data: DataDir, failed: bool, report_path: str | None, check: bool) -> None:
     """Counts by type, year and status; failed files with reasons."""
-    if not data.catalog_path.exists():
+    if not data.has_catalog():
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
     if check:
         problems = check_consistency(data)
         click.echo("\n".join(terminal_safe(p) for p in problems) or "Catalog, file store and index agree.")
         sys.exit(1 if problems else 0)
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         if report_path:
             click.echo(f"Wrote {write_ledger(Path(report_path), catalog.all_files())} files to {report_path}")
         if not failed:
             _echo_counts(catalog)
+            if data.on_postgres:
+                click.echo(f"\nSearch index: {lag(data.index_dir, catalog).describe()}")
         failures = catalog.failed_files()
         click.echo(f"\nFailed files: {len(failures)}")
         for record in failures:
@@ -430,7 +480,7 @@ def ocr(data: DataDir, language: str, jobs: int | None, ocr_page_timeout: float,
     if tesseract_path() is None:
         raise click.ClickException("tesseract is not installed (Debian: apt-get install tesseract-ocr "
                                    "tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd)")
-    if not data.catalog_path.exists():
+    if not data.has_catalog():
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
 
     def on_page(job, read) -> None:
@@ -463,6 +513,38 @@ def _echo_counts(catalog: Catalog) -> None:
     click.echo("\nFiles seen: " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none"))
 
 
+@main.group("catalog")
+def catalog_group() -> None:
+    """The catalog's database."""
+
+
+@catalog_group.command("migrate")
+@click.option("--to", "url", required=True, help="An empty PostgreSQL database: postgresql://USER@HOST:5432/DATABASE")
+@click.pass_obj
+def catalog_migrate(data: DataDir, url: str) -> None:
+    """Copy this data folder's SQLite catalog into an empty PostgreSQL database, then check the counts."""
+    try:
+        check_url(url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--to") from None
+    if data.on_postgres:
+        raise click.UsageError("the catalog is already on PostgreSQL here; `catalog migrate` copies the data "
+                               "folder's SQLite catalog (run it without --catalog-url or $ARCHIVE_CATALOG_URL)")
+    with archive_load_lock(data, "catalog copy", 0.0):  # no load may write to the SQLite catalog meanwhile
+        try:
+            counts = copy_catalog(data.catalog_path, url)
+        except CatalogCopyError as exc:
+            raise click.ClickException(terminal_safe(str(exc))) from None
+    for count in counts:
+        click.echo(f"  {count.table:<16} {count.source:>9,} copied {count.copied:>9,}"
+                   + ("" if count.agrees else "   DIFFERENT"))
+    if not all(count.agrees for count in counts):
+        raise click.ClickException("the counts differ: do not switch to the copy")
+    click.echo(terminal_safe(
+        f"Copied the catalog into {redacted(url)}; every count agrees. Serve it with ARCHIVE_CATALOG_URL (or "
+        f"--catalog-url) and the store on shared storage with ARCHIVE_STORE_DIR={data.store_dir}."))
+
+
 @main.group()
 def user() -> None:
     """Accounts for the web: members, staff and admins."""
@@ -485,7 +567,7 @@ def _cli_actor() -> str:
 def _account_change(data: DataDir, change: Callable[[Catalog], str]) -> None:
     """Run one account change in a catalog transaction; a refused value becomes a clean error."""
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         try:
             with catalog.transaction():
                 click.echo(change(catalog))
@@ -549,7 +631,7 @@ def user_role(data: DataDir, name: str, role: str) -> None:
 def user_list(data: DataDir) -> None:
     """List accounts with their roles, e-mail addresses and status (active, invited, disabled)."""
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         users = accounts.list_users(catalog)
     for account in users:
         click.echo(terminal_safe(f"{account.name:<32} {account.role:<8} {account.status:<9} "
@@ -649,7 +731,7 @@ def user_import(data: DataDir, csv_file: str, role: str, update: bool, check_onl
     delivery = _delivery(links_path, send, base_url)
     data.ensure()
     raw = Path(csv_file).read_bytes()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         try:
             if check_only:
                 rows, problems = roster.read_rows(raw)
@@ -678,7 +760,7 @@ def user_invite(data: DataDir, names: tuple[str, ...], pending: bool, links_path
     if not names and not pending:
         raise click.UsageError("name the accounts to invite, or give --pending for all that wait")
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         everyone = accounts.list_users(catalog)
         wanted = {n.casefold() for n in names}
         unknown = wanted - {u.name.casefold() for u in everyone}
@@ -750,7 +832,7 @@ def mail_send(data: DataDir, base_url: str | None) -> None:
     if settings is None:
         raise click.ClickException(f"no mail settings: set {mail.ENV['url']} and {mail.ENV['sender']}")
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         _send_queue(data, catalog, settings)
 
 
@@ -759,7 +841,7 @@ def mail_send(data: DataDir, base_url: str | None) -> None:
 def mail_status(data: DataDir) -> None:
     """How many messages wait, were sent, or could not be sent."""
     data.ensure()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         counts = mail.outbox_counts(catalog)
     click.echo(f"{counts.waiting} waiting, {counts.sent} sent, {counts.failed} could not be sent.")
     if counts.last_error:

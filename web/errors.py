@@ -8,6 +8,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from archive.database import CatalogUnavailable, ConnectionLost
 from indexer.search.index import IndexDamagedError
 from web import background
 
@@ -16,6 +17,8 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(IndexDamagedError, _index_damaged)
+    for lost in (CatalogUnavailable, *ConnectionLost):
+        app.register_error_handler(lost, _catalog_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -49,6 +52,18 @@ def _too_large() -> str:
     limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
     return (f"The upload is larger than this archive accepts at once ({limit:g} MB). Upload fewer or smaller "
             "files at a time; staff can load large batches with `archive load` on the server.")
+
+
+def _catalog_unavailable(exc: Exception):
+    """503 while the catalog's database cannot be reached; each request connects anew, so pages come back
+    by themselves when it does."""
+    log.error("catalog unavailable on %s: %s", request.path, " ".join(str(exc).split())[:300])
+    from web import resources
+
+    resources.forget_searcher()
+    response = _http_error(ServiceUnavailable("The archive's catalog cannot be reached just now. "
+                                              "Please try again in a minute."))
+    return response[0], response[1], {"Retry-After": "30"}
 
 
 def _index_damaged(exc: IndexDamagedError):

@@ -26,7 +26,7 @@ def data_dir() -> DataDir:
 def catalog() -> Catalog:
     """This request's catalog connection, opened on first use and closed when the request ends."""
     if "catalog" not in g:
-        g.catalog = Catalog(data_dir().catalog_path)
+        g.catalog = Catalog(data_dir().catalog)
     return g.catalog
 
 
@@ -42,8 +42,21 @@ def searcher() -> ArchiveSearcher:
     local = current_app.extensions[_SEARCHERS]
     if getattr(local, "searcher", None) is None:
         data = data_dir()
-        local.searcher = ArchiveSearcher.open(data.index_dir, Catalog(data.catalog_path))
+        local.searcher = ArchiveSearcher.open(data.index_dir, Catalog(data.catalog))
     return local.searcher
+
+
+def forget_searcher() -> None:
+    """Close this thread's searcher (its catalog connection was lost): the next search opens a new one."""
+    local = current_app.extensions[_SEARCHERS]
+    found = getattr(local, "searcher", None)
+    local.searcher = None
+    if found is not None:
+        try:
+            found.close()
+            found.catalog.close()
+        except Exception:  # closing what is already broken: nothing more to do
+            pass
 
 
 def store() -> BlobStore:

@@ -15,7 +15,7 @@ _SKIP_PREFIX = "spell_"
 
 def check_consistency(data: DataDir) -> list[str]:
     """Every disagreement between catalog, store, index and file ledger; an empty list when they agree."""
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         docs = {doc.id: doc for doc in catalog.iter_documents()}
         problems = _store_problems(data, docs) + _index_problems(data, docs)
         problems += [f"document {doc.id} is still {doc.status}" for doc in docs.values() if doc.status != "indexed"]

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
-from archive.locks import Holder, load_lock
+from archive.locks import Holder, archive_load_lock
 from archive.pages import OcrState, PageRead
 from archive.store import BlobStore
 from indexer.extract.pdf import MIME as PDF
@@ -87,7 +87,7 @@ def run_ocr(data: DataDir, limits: Limits, pool: PoolLimits, jobs: int, retry_fa
 
     Holds the load lock (waiting up to `lock_wait` seconds, None: as long as it takes; LockBusy after):
     a bulk load or another OCR run would read the same pages."""
-    with load_lock(data.root, "OCR run", lock_wait, on_wait):
+    with archive_load_lock(data, "OCR run", lock_wait, on_wait):
         return _read_backlog(data, limits, pool, jobs, retry_failed, on_page, stopping)
 
 
@@ -95,7 +95,7 @@ def _read_backlog(data: DataDir, limits: Limits, pool: PoolLimits, jobs: int, re
                   on_page: Callable[[PageJob, PageRead], None] | None,
                   stopping: threading.Event | None) -> OcrReport:
     report = OcrReport()
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         ensure_current_index(data.index_dir, catalog)
         ix = open_index(data.index_dir)
         work = backlog(catalog, BlobStore(data.store_dir), limits.ocr.language, retry_failed)

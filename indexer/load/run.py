@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
-from archive.locks import Holder, load_lock
+from archive.locks import Holder, archive_load_lock
 from archive.metadata import DocumentMeta
 from indexer.extract.ocr import tesseract_path
 from indexer.extract.result import Limits, OcrMode
@@ -121,7 +121,7 @@ def _load_lock(data: DataDir, options: LoadOptions, on_wait) -> Iterator[None]:
     if options.dry_run or not options.load_lock:
         yield
         return
-    with load_lock(data.ensure().root, "load", options.load_lock_wait, on_wait):
+    with archive_load_lock(data.ensure(), "load", options.load_lock_wait, on_wait):
         yield
 
 
@@ -220,10 +220,10 @@ def _as_failed(results: Iterator[tuple[Task, Prepared | Failed | PoolFailure]]) 
 @contextmanager
 def _open_catalog(data: DataDir, dry_run: bool) -> Iterator[Catalog | None]:
     """The catalog; for a dry run a read-only one, or None when there is no archive yet."""
-    if dry_run and not data.catalog_path.exists():
+    if dry_run and not data.has_catalog():
         yield None
         return
-    with Catalog(data.catalog_path, readonly=dry_run) as catalog:
+    with Catalog(data.catalog, readonly=dry_run) as catalog:
         yield catalog
 
 

@@ -32,7 +32,7 @@ def analyse_here(catalog: Catalog, ids: Sequence[int]) -> Iterator[AnalysedText]
 
 
 @contextmanager
-def analysers(catalog_path: Path, pending: int, jobs: int | None = None) -> Iterator[Analyse]:
+def analysers(catalog_path: Path | str, pending: int, jobs: int | None = None) -> Iterator[Analyse]:
     """A function giving the postings of documents in order: worker processes for a large backlog."""
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or pending < PARALLEL_FROM:
@@ -45,7 +45,7 @@ def analysers(catalog_path: Path, pending: int, jobs: int | None = None) -> Iter
 
 def _open_catalog(path: str) -> None:
     global _worker_catalog
-    _worker_catalog = Catalog(Path(path))  # not immutable: pages still in the WAL must be seen
+    _worker_catalog = Catalog(path)  # not immutable: pages still in the WAL must be seen
 
 
 def _worker_postings(doc_id: int) -> AnalysedText:

@@ -31,6 +31,22 @@ INDEX_BATCH = 500  # documents per commit when indexing from the catalog
 log = logging.getLogger(__name__)
 
 VERSION_FILE = "SCHEMA_VERSION"
+MARK_FILE = "FOLLOWED"  # the last number of the catalog's change sequence applied to this index
+
+
+def followed(index_dir: Path) -> int | None:
+    """The last change number applied to this node's index, or None if it does not follow (or has no index)."""
+    try:
+        return int((Path(index_dir) / MARK_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def set_followed(folder: Path, number: int) -> None:
+    """Remember the last change applied (temp file then rename: never half a number)."""
+    temp = Path(folder) / f".{MARK_FILE}.tmp"
+    temp.write_text(f"{number}\n")
+    temp.replace(Path(folder) / MARK_FILE)
 
 
 def index_exists(index_dir: Path) -> bool:

@@ -31,6 +31,7 @@ from indexer.search.index import (
     index_is_current,
     index_writer,
     new_index_folder,
+    set_followed,
     swap_in,
 )
 from indexer.search.schema import build_schema
@@ -52,6 +53,7 @@ def rebuild_index(index_dir: Path, catalog: Catalog, jobs: int | None = None) ->
     # caught up with) or not begun, and none slips in between the catch-up and the swap.
     with write_lock(index_dir.parent, "index rebuild", None), catalog.transaction():
         ids = _catch_up(ix, catalog, started, ids)
+        set_followed(folder, started)  # a following node applies what came after (again: no harm)
         swap_in(index_dir, folder)
         catalog.mark_indexed(ids)
     log.info("rebuilt the index from the catalog: %d documents", len(ids))
@@ -117,7 +119,7 @@ def segment_builders(catalog: Catalog, documents: int, jobs: int | None = None) 
 
 def _open_catalog(path: str) -> None:
     global _worker_catalog
-    _worker_catalog = Catalog(Path(path))  # not immutable: pages still in the WAL must be seen
+    _worker_catalog = Catalog(path)  # not immutable: pages still in the WAL must be seen
 
 
 def _worker_build(work: Work):

@@ -9,8 +9,8 @@ from archive.catalog import Catalog, CatalogError
 
 
 @pytest.fixture
-def catalog(tmp_path):
-    with Catalog(tmp_path / "catalog.sqlite3") as catalog:
+def catalog(catalog_target):
+    with Catalog(catalog_target) as catalog:
         yield catalog
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from archive import accounts
+from archive.database import IntegrityError
 from archive.catalog import MIGRATIONS, Catalog, CatalogError
 from archive.metadata import DocumentMeta, MetadataError
 
@@ -17,8 +18,8 @@ def add(catalog: Catalog, sha: str = "a" * 64, pages=("page one", "page two"), m
                                 mime="application/pdf", size=123, pages=list(pages), meta=meta)
 
 
-def test_a_document_and_its_pages_round_trip(tmp_path: Path):
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+def test_a_document_and_its_pages_round_trip(catalog_target):
+    with Catalog(catalog_target) as catalog:
         doc_id = add(catalog, pages=("first page", "", "third page"))
         doc = catalog.get(doc_id)
         assert (doc.title, doc.doc_type, doc.year, doc.pages, doc.text_pages) == (
@@ -28,10 +29,10 @@ def test_a_document_and_its_pages_round_trip(tmp_path: Path):
         assert catalog.page_texts(doc_id, [3]) == [(3, "third page")]
 
 
-def test_the_same_sha256_cannot_be_catalogued_twice(tmp_path: Path):
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+def test_the_same_sha256_cannot_be_catalogued_twice(catalog_target):
+    with Catalog(catalog_target) as catalog:
         add(catalog)
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(IntegrityError):
             add(catalog)
         assert catalog.count() == 1
         assert catalog.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 2
@@ -45,16 +46,16 @@ def test_the_same_sha256_cannot_be_catalogued_twice(tmp_path: Path):
     ("date", "03/04/2020", "YYYY-MM-DD"),
     ("title", "  ", "title is empty"),
 ])
-def test_bad_metadata_is_refused_with_the_reason(tmp_path: Path, field, value, message):
+def test_bad_metadata_is_refused_with_the_reason(catalog_target, field, value, message):
     bad = DocumentMeta(**{**META.__dict__, field: value})
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+    with Catalog(catalog_target) as catalog:
         with pytest.raises(MetadataError, match=message):
             add(catalog, meta=bad)
         assert catalog.count() == 0
 
 
-def test_a_failed_transaction_leaves_nothing(tmp_path: Path):
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+def test_a_failed_transaction_leaves_nothing(catalog_target):
+    with Catalog(catalog_target) as catalog:
         with pytest.raises(RuntimeError):
             with catalog.transaction():
                 add(catalog)
@@ -68,8 +69,8 @@ def test_reopening_keeps_the_schema_version(tmp_path: Path):
         assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
-def test_status_mark_indexed_and_counts(tmp_path: Path):
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+def test_status_mark_indexed_and_counts(catalog_target):
+    with Catalog(catalog_target) as catalog:
         first = add(catalog, "a" * 64)
         add(catalog, "b" * 64, meta=DocumentMeta("Statement", "press_statement", 2021, "2021-03-03", "PSRP", "public"))
         catalog.mark_indexed([first])
@@ -79,8 +80,8 @@ def test_status_mark_indexed_and_counts(tmp_path: Path):
             catalog.counts_by("sha256; DROP TABLE documents")
 
 
-def test_the_file_ledger_keeps_the_latest_outcome(tmp_path: Path):
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+def test_the_file_ledger_keeps_the_latest_outcome(catalog_target):
+    with Catalog(catalog_target) as catalog:
         catalog.record_file("/in/x.pdf", "failed", reason="corrupt", detail="truncated")
         assert [r.path for r in catalog.failed_files()] == ["/in/x.pdf"]
         catalog.record_file("/in/x.pdf", "loaded", doc_id=1)
@@ -88,8 +89,8 @@ def test_the_file_ledger_keeps_the_latest_outcome(tmp_path: Path):
         assert catalog.outcome_counts() == {"loaded": 1}
 
 
-def test_delete_removes_document_and_pages(tmp_path: Path):
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+def test_delete_removes_document_and_pages(catalog_target):
+    with Catalog(catalog_target) as catalog:
         doc_id = add(catalog)
         catalog.delete(doc_id)
         assert catalog.get(doc_id) is None and catalog.page_texts(doc_id) == []
@@ -125,3 +126,15 @@ def test_the_oldest_kept_catalog_upgrades_through_every_version(tmp_path: Path):
         assert catalog.count() > 0
         added = accounts.add_user(catalog, "new", "member", None, "new@example.org")
         assert added.status == "invited"
+
+
+def test_a_postgresql_catalog_is_migrated_once_and_opens_again_as_it_is(postgres_server):
+    from archive.catalog import PG_MIGRATIONS
+
+    url = postgres_server.new_database()
+    with Catalog(url) as catalog:
+        add(catalog)
+    with Catalog(url) as catalog:
+        assert catalog.on_postgres
+        assert catalog.db.execute("SELECT version FROM archive_schema").fetchall() == [(len(PG_MIGRATIONS),)]
+        assert catalog.count() == 1

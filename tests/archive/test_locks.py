@@ -103,3 +103,42 @@ def test_the_same_thread_may_take_a_lock_it_holds_again(tmp_path):
         with write_lock(tmp_path, "edit", wait=0):
             pass
         assert read_holder(tmp_path / "write.lock") is not None  # still held by the outer block
+
+
+HOLD_DATABASE_LOCK_IN_CHILD = """
+import sys, time
+from archive.locks import LOAD_LOCK, database_lock
+with database_lock(sys.argv[1], LOAD_LOCK, "load"):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_on_postgresql_the_load_lock_is_the_databases_and_names_host_pid_and_command(postgres_server):
+    """Another machine's process would see the same: the lock and its holder live in the catalog database."""
+    import socket
+
+    from archive.catalog import Catalog
+    from archive.locks import LOAD_LOCK, database_lock
+
+    url = postgres_server.new_database()
+    Catalog(url).close()  # the schema, with its lock_holders table
+    child = subprocess.Popen([sys.executable, "-c", HOLD_DATABASE_LOCK_IN_CHILD, url], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        host = socket.gethostname()
+        with pytest.raises(LockBusy, match=rf"the load started at \d\d:\d\d, pid {child.pid} on {host} \(-c "):
+            with database_lock(url, LOAD_LOCK, "reindex", wait=0):
+                pass
+        os.kill(child.pid, signal.SIGKILL)  # the server ends its session, and the lock with it
+        child.wait()
+        with database_lock(url, LOAD_LOCK, "reindex", wait=5) as me:
+            assert (me.pid, me.what, me.host) == (os.getpid(), "reindex", host)
+            with Catalog(url) as catalog:
+                assert catalog.db.execute("SELECT pid, what FROM lock_holders").fetchall() == [(os.getpid(), "reindex")]
+        with Catalog(url) as catalog:
+            assert catalog.db.execute("SELECT COUNT(*) FROM lock_holders").fetchone()[0] == 0
+    finally:
+        child.kill()
+        child.wait()

@@ -14,7 +14,14 @@ BASE = "https://archive.example.org"
 
 
 @pytest.fixture
-def catalog(tmp_path):
+def catalog(catalog_target):
+    with Catalog(catalog_target) as catalog:
+        yield catalog
+
+
+@pytest.fixture
+def sqlite_catalog(tmp_path):
+    """For the test that reads the catalog's files byte by byte."""
     with Catalog(tmp_path / "catalog.sqlite3") as catalog:
         yield catalog
 
@@ -61,7 +68,8 @@ def test_invitations_go_out_over_starttls_with_a_working_link(catalog, mail_serv
     assert mail.outbox_counts(catalog) == mail.OutboxCounts(0, 3, 0, "")
 
 
-def test_no_link_is_stored_in_the_clear(catalog, mail_server, tmp_path):
+def test_no_link_is_stored_in_the_clear(sqlite_catalog, mail_server, tmp_path):
+    catalog = sqlite_catalog
     mail.queue(catalog, _invited(catalog, 1), INVITE, 86400, "test")
     mail.send_waiting(catalog, mail_server.settings(BASE), _links)
     token = link_in(mail_server.messages[0]).rsplit("/", 1)[1]

@@ -10,8 +10,8 @@ from archive.roster import RosterError
 
 
 @pytest.fixture
-def catalog(tmp_path):
-    with Catalog(tmp_path / "catalog.sqlite3") as catalog:
+def catalog(catalog_target):
+    with Catalog(catalog_target) as catalog:
         yield catalog
 
 

@@ -1,4 +1,6 @@
 import hashlib
+import time
+import os
 from pathlib import Path
 
 import pytest
@@ -33,12 +35,17 @@ def test_a_failed_copy_leaves_nothing_behind(tmp_path: Path):
     assert not [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
 
 
-def test_clean_incoming_removes_crash_leftovers(tmp_path: Path):
+def test_clean_incoming_removes_crash_leftovers_over_an_hour_old_only(tmp_path: Path):
+    """The store may be shared: a young temp file can be another node's copy in progress, and stays."""
     store = BlobStore(tmp_path / "store")
     (tmp_path / "store").mkdir()
-    (tmp_path / "store" / ".incoming-abc").write_bytes(b"half a file")
+    crashed, in_progress = tmp_path / "store" / ".incoming-abc", tmp_path / "store" / ".incoming-def"
+    crashed.write_bytes(b"half a file")
+    in_progress.write_bytes(b"being copied by node B")
+    an_hour_ago = time.time() - 3601
+    os.utime(crashed, (an_hour_ago, an_hour_ago))
     assert store.clean_incoming() == 1
-    assert not (tmp_path / "store" / ".incoming-abc").exists()
+    assert not crashed.exists() and in_progress.read_bytes() == b"being copied by node B"
 
 
 def test_path_for_refuses_anything_but_a_hex_digest(tmp_path: Path):

@@ -35,9 +35,10 @@ class Restricted:
     secret_bytes: bytes  # the members-only original
 
 
-def build_restricted_archive(root: Path) -> Restricted:
-    """Load the small corpus, one members-only and one withdrawn document, and create the accounts."""
-    data = DataDir(root / "data").ensure()
+def build_restricted_archive(root: Path, catalog_url: str | None = None) -> Restricted:
+    """Load the small corpus, one members-only and one withdrawn document, and create the accounts (the catalog
+    in root's SQLite file, or in the PostgreSQL database `catalog_url`)."""
+    data = DataDir(root / "data", catalog_url).ensure()
     corpus = write_small_corpus(root / "incoming")
     assert load_paths([root / "incoming"], data, jobs=1).loaded == 4
     secret = make_pdf(root / "restricted" / "strategy.pdf", [
@@ -48,7 +49,7 @@ def build_restricted_archive(root: Path) -> Restricted:
     old = make_pdf(root / "old" / "statement.pdf", ["Retracted statement\nobsoletus figures were wrong"],
                    title="Retracted statement")
     withdrawn = load_paths([old], data, DocumentMeta(doc_type="press_statement", year=2020), jobs=1)
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         withdraw_document(open_index(data.index_dir), catalog, withdrawn.outcomes[0].doc_id, "fixture")
         for role, password in PASSWORDS.items():
             accounts.add_user(catalog, role, role, password)
@@ -65,7 +66,7 @@ def _sha(path: Path) -> str:
 def make_app(data: DataDir, **config):
     from web.app import create_app
 
-    return create_app({"DATA_DIR": str(data.root), "TESTING": True, **config})
+    return create_app({"DATA_DIR": str(data.root), "CATALOG_URL": data.catalog_url, "TESTING": True, **config})
 
 
 def csrf_token(client, path: str = "/login") -> str:
@@ -95,11 +96,51 @@ def restricted_template(tmp_path_factory) -> Restricted:
     return build_restricted_archive(tmp_path_factory.mktemp("template"))
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """A module that sets ON_BOTH_BACKENDS = True runs each test of its that uses `backend` (through
+    `restricted`, `restricted_app`, ...) once on SQLite and once on PostgreSQL."""
+    if getattr(metafunc.module, "ON_BOTH_BACKENDS", False) and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def restricted(restricted_template: Restricted, tmp_path: Path) -> Restricted:
-    """A fresh copy of the restricted archive for a test that changes it (copying beats rebuilding)."""
-    shutil.copytree(restricted_template.data.root, tmp_path / "restricted")
-    return replace(restricted_template, data=DataDir(tmp_path / "restricted"))
+def backend(request) -> str:
+    """The catalog backend of a test's archive: SQLite, unless its module is ON_BOTH_BACKENDS."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def data(backend: str, request, tmp_path: Path, monkeypatch) -> DataDir:
+    """An empty data folder under tmp_path; on PostgreSQL its catalog a new database, in ARCHIVE_CATALOG_URL too
+    so that the command line run in the test finds it."""
+    if backend == "sqlite":
+        return DataDir(tmp_path / "data").ensure()
+    url = request.getfixturevalue("postgres_server").new_database()
+    monkeypatch.setenv("ARCHIVE_CATALOG_URL", url)
+    return DataDir(tmp_path / "data", url).ensure()
+
+
+@pytest.fixture(scope="session")
+def restricted_template_postgres(postgres_server, tmp_path_factory) -> Restricted:
+    """The restricted archive once more, its catalog in a PostgreSQL database that each test copies."""
+    return build_restricted_archive(tmp_path_factory.mktemp("template-pg"), postgres_server.new_database())
+
+
+@pytest.fixture
+def restricted(backend: str, request, tmp_path: Path) -> Restricted:
+    """A fresh copy of the restricted archive for a test that changes it (copying beats rebuilding): its store
+    and index in tmp_path, its catalog a SQLite file beside them or a new PostgreSQL database of its own."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("restricted_template")
+        url = None
+    else:
+        template = request.getfixturevalue("restricted_template_postgres")
+        url = request.getfixturevalue("postgres_server").new_database(template=template.data.catalog_url)
+    shutil.copytree(template.data.root, tmp_path / "restricted")
+    return replace(template, data=DataDir(tmp_path / "restricted", url))
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from web import background
 from tests.mailserver import link_in
 from tests.web.conftest import PASSWORDS, client_as, csrf_token, login, make_app
 
+ON_BOTH_BACKENDS = True  # each test once on SQLite, once on PostgreSQL (tests/web/conftest.py)
+
 BASE = "https://archive.example.org"
 
 
@@ -73,7 +75,7 @@ def test_without_mail_the_forgotten_password_page_says_to_ask_an_admin(restricte
 
 @pytest.fixture
 def mailing_app(restricted, mail_server):
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         accounts.set_email(catalog, "member", "member@example.org")
     return make_app(restricted.data, MAIL_SETTINGS=mail_server.settings(BASE), MAIL_RETRY_SECONDS=0.2,
                     BASE_URL=BASE, RESET_RATE_LIMIT=RateLimit(per_account=2, per_address=5, window=600))
@@ -119,7 +121,7 @@ def test_the_page_answers_at_once_while_the_mail_server_is_down_and_mail_follows
     started = time.monotonic()
     assert _ask(mailing_app.test_client(), "member@example.org").status_code == 200
     assert time.monotonic() - started < 2
-    with Catalog(mailing_app.config["DATA"].catalog_path) as catalog:
+    with Catalog(mailing_app.config["DATA"].catalog) as catalog:
         _wait_for(lambda: "could not be reached" in mail.outbox_counts(catalog).last_error)
         assert mail.outbox_counts(catalog).waiting == 1
     mail_server.start()
@@ -131,7 +133,7 @@ def test_pages_that_show_a_secret_are_never_stored(restricted_app, restricted):
     member = client_as(restricted_app, "member")
     assert member.get("/account").headers["Cache-Control"] == "no-store"
     admin = client_as(restricted_app, "admin")
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         member_id = accounts.get_user(catalog, "member").id
     shown = admin.post(f"/admin/users/{member_id}/reset", data={"csrf_token": csrf_token(admin, "/admin/users")})
     assert shown.headers["Cache-Control"] == "no-store"
@@ -153,7 +155,7 @@ def test_an_expired_link_says_when_and_changes_nothing(restricted_app, restricte
     from archive import account_links
     from archive.account_links import INVITE
 
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         invited = accounts.add_user(catalog, "late", "member", None, "late@example.org")
         link = account_links.issue(catalog, invited, INVITE, -60)  # expired a minute ago
     client = restricted_app.test_client()
@@ -162,5 +164,5 @@ def test_an_expired_link_says_when_and_changes_nothing(restricted_app, restricte
     posted = client.post(f"/password/{link.token}", data={"password": "too-late-password", "again": "too-late-password",
                                                           "csrf_token": csrf_token(client)})
     assert posted.status_code == 410
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         assert accounts.get_user(catalog, "late").status == "invited"

@@ -13,6 +13,8 @@ from archive import accounts, audit
 from archive.catalog import Catalog
 from tests.web.conftest import PASSWORDS, client_as, csrf_token, login, make_app
 
+ON_BOTH_BACKENDS = True  # each test once on SQLite, once on PostgreSQL (tests/web/conftest.py)
+
 
 @pytest.fixture
 def admin(restricted_app):
@@ -24,12 +26,12 @@ def _post(client, path: str, data: dict | None = None, **kwargs):
 
 
 def _user(restricted, name: str):
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         return accounts.get_user(catalog, name)
 
 
 def _actions(restricted) -> list[tuple[str, str, str]]:
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         return [(e.actor, e.action, e.subject) for e in audit.entries(catalog)]
 
 
@@ -38,7 +40,7 @@ def _link_on(page: str) -> str:
 
 
 def test_find_accounts_and_page_through_them(admin, restricted):
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         for n in range(60):
             accounts.add_user(catalog, f"teacher{n:02}", "member", None, f"t{n:02}@school.example.org")
     first = admin.get("/admin/users").get_data(as_text=True)
@@ -95,7 +97,7 @@ def test_change_role_and_address_are_audited(admin, restricted):
     assert _post(admin, f"/admin/users/{member.id}/role", {"role": "staff"}).status_code == 302
     assert _post(admin, f"/admin/users/{member.id}/email", {"email": "m@example.org"}).status_code == 302
     assert (_user(restricted, "member").role, _user(restricted, "member").email) == ("staff", "m@example.org")
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         email, role = audit.entries(catalog, limit=2)
     assert role.changes == {"role": {"old": "member", "new": "staff"}}
     assert email.changes == {"email": {"old": None, "new": "m@example.org"}} and email.actor == "admin"
@@ -104,7 +106,7 @@ def test_change_role_and_address_are_audited(admin, restricted):
 def test_disable_reset_and_remove_end_sessions_and_feed_links(admin, restricted_app, restricted):
     member_id = _user(restricted, "member").id
     for action, then in (("disable", "disabled"), ("reset", "invited"), ("remove", None)):
-        with Catalog(restricted.data.catalog_path) as catalog:
+        with Catalog(restricted.data.catalog) as catalog:
             if accounts.get_user(catalog, "member").disabled:
                 accounts.set_disabled(catalog, "member", False)
             if not accounts.get_user(catalog, "member").password_set:

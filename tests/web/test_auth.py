@@ -11,6 +11,8 @@ from archive.catalog import Catalog
 from web.security import SECRET_KEY_FILE
 from tests.web.conftest import PASSWORDS, client_as, csrf_token, login, make_app
 
+ON_BOTH_BACKENDS = True  # each test once on SQLite, once on PostgreSQL (tests/web/conftest.py)
+
 
 def _signed_in_as(client) -> str | None:
     page = client.get("/login").get_data(as_text=True)
@@ -82,7 +84,7 @@ def test_session_expires(restricted):
 
 def test_password_change_and_removal_end_existing_sessions(restricted_app, restricted):
     staff, admin = client_as(restricted_app, "staff"), client_as(restricted_app, "admin")
-    with Catalog(restricted.data.catalog_path) as catalog:
+    with Catalog(restricted.data.catalog) as catalog:
         accounts.set_password(catalog, "staff", "a-brand-new-password")
         accounts.remove_user(catalog, "admin")
     assert staff.get("/upload").status_code == 401

@@ -6,6 +6,8 @@ from archive.catalog import Catalog
 from web.cli import main
 from tests.web.conftest import login, make_app
 
+ON_BOTH_BACKENDS = True  # each test once on SQLite, once on PostgreSQL (tests/web/conftest.py)
+
 PLAIN = "Bread-and-Roses-1912!"
 
 
@@ -29,7 +31,7 @@ def test_add_list_passwd_remove(cli_runner, data):
     removed = _run(cli_runner, data, "remove", "clara")
     assert removed.exit_code == 0 and "Removed clara" in removed.output
     assert "clara" not in _run(cli_runner, data, "list").output
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         actions = [e.action for e in audit.entries(catalog)]
     assert actions == ["user-remove", "user-role", "user-passwd", "user-add"]
 
@@ -60,10 +62,25 @@ def test_no_plain_password_anywhere_in_the_data_folder(cli_runner, loaded):
     assert login(client, "mary", PLAIN + "x").status_code == 401  # a failed attempt is recorded too
     needles = [PLAIN.encode(), PLAIN.encode("utf-16-le"), PLAIN[:12].encode()]
     files = [p for p in loaded.root.rglob("*") if p.is_file()]
-    assert any(p.name.startswith("catalog.sqlite3") for p in files)
+    assert any(p.name.startswith("catalog.sqlite3") for p in files) != loaded.on_postgres
     for path in files:
         content = path.read_bytes()
         assert not any(needle in content for needle in needles), path
+    if loaded.on_postgres:  # the catalog is the database's: every row of every table, as text
+        for table, row in _database_rows(loaded.catalog_url):
+            assert PLAIN not in row and PLAIN[:12] not in row, table
+
+
+def _database_rows(url: str) -> list[tuple[str, str]]:
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        tables = [name for (name,) in db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")]
+        rows = [(table, text) for table in tables
+                for (text,) in db.execute(f'SELECT t::text FROM "{table}" t')]
+    assert any(table == "users" for table, _ in rows)  # the accounts were there to look at
+    return rows
 
 
 MEMBERS = "name,email\n" + "".join(f"m{n:03},m{n:03}@example.org\n" for n in range(40))
@@ -90,7 +107,7 @@ def test_import_members_and_write_their_links_for_a_mail_merge(cli_runner, data,
     rows = list(csv.DictReader(links.open(encoding="utf-8")))
     assert [r["name"] for r in rows[:2]] == ["m000", "m001"] and rows[0]["email"] == "m000@example.org"
     assert rows[0]["link"].startswith("https://archive.example.org/password/")
-    with Catalog(data.catalog_path) as catalog:
+    with Catalog(data.catalog) as catalog:
         user, _ = account_links.check(catalog, rows[5]["link"].rsplit("/", 1)[1])
         assert user.name == "m005" and user.status == "invited"
         assert len(accounts.list_users(catalog)) == 40
