@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tempfile
 import time
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class BlobStore:
         """Copy `source` into the store and return its hash; a blob already there is kept as is."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=_incoming_prefix())
         try:
             size = _copy_hashing(Path(source), fd, digest)
             final = self.path_for(digest.hexdigest())
@@ -68,18 +69,38 @@ class BlobStore:
     def clean_incoming(self, older_than: float = STALE_INCOMING_SECONDS) -> int:
         """Remove temp files left by a crash mid-copy; returns how many.
 
-        The store may be shared by several machines: a temp file younger than `older_than` seconds may be
-        another node's copy in progress, so only older ones are taken for a crash's leftovers.
+        The store may be shared by several machines: a temp file is a crash's leftover once its writer, a
+        process of this machine, is gone (a load killed with SIGKILL, cleaned by its rerun), or once it is
+        older than `older_than` seconds, whoever wrote it. Another node's copy in progress is never taken.
         """
         removed = 0
-        for leftover in self.root.glob(".incoming-*") if self.root.exists() else ():
+        for leftover in self.root.glob(".incoming*") if self.root.exists() else ():
             try:
-                if time.time() - leftover.stat().st_mtime > older_than:
+                if _writer_gone(leftover.name) or time.time() - leftover.stat().st_mtime > older_than:
                     leftover.unlink()
                     removed += 1
             except FileNotFoundError:  # its writer finished (renamed it) or another node removed it
                 pass
         return removed
+
+
+def _incoming_prefix() -> str:
+    """A temp file's name says which machine and process writes it: .incoming~<host>~<pid>~"""
+    return f".incoming~{socket.gethostname()}~{os.getpid()}~"
+
+
+def _writer_gone(name: str) -> bool:
+    """True if the temp file was written by a process of this machine that no longer runs."""
+    parts = name.split("~")
+    if len(parts) < 4 or parts[1] != socket.gethostname() or not parts[2].isdigit():
+        return False  # another machine's, or named before names carried their writer: only age tells
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _copy_hashing(source: Path, fd: int, digest: "hashlib._Hash") -> int:

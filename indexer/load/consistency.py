@@ -31,7 +31,7 @@ def _store_problems(data: DataDir, docs: dict) -> list[str]:
     problems = [f"document {doc.id} has no blob {doc.sha256}" for doc in docs.values() if not store.has(doc.sha256)]
     blobs = {path.name for path in data.store_dir.glob("??/*")}
     problems += [f"blob {name} belongs to no document" for name in sorted(blobs - {d.sha256 for d in docs.values()})]
-    problems += [f"half-written blob {path.name}" for path in data.store_dir.glob(".incoming-*")]
+    problems += [f"half-written blob {path.name}" for path in data.store_dir.glob(".incoming*")]
     return problems
 
 

@@ -48,6 +48,45 @@ def test_clean_incoming_removes_crash_leftovers_over_an_hour_old_only(tmp_path: 
     assert not crashed.exists() and in_progress.read_bytes() == b"being copied by node B"
 
 
+def test_clean_incoming_removes_at_once_what_a_dead_process_of_this_machine_left(tmp_path: Path):
+    """A load killed with SIGKILL leaves its temp file; the rerun on the same machine removes it at once,
+    while a live writer's file and another machine's young file stay."""
+    import socket
+    import subprocess
+    import sys
+
+    store = BlobStore(tmp_path / "store")
+    (tmp_path / "store").mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = socket.gethostname()
+    left = tmp_path / "store" / f".incoming~{host}~{dead.stdout.strip()}~x1"
+    live = tmp_path / "store" / f".incoming~{host}~{os.getpid()}~x2"
+    other = tmp_path / "store" / f".incoming~another-{host}~{dead.stdout.strip()}~x3"
+    for path in (left, live, other):
+        path.write_bytes(b"part of a file")
+    assert store.clean_incoming() == 1
+    assert not left.exists() and live.exists() and other.exists()
+
+
+def test_a_temp_file_names_its_machine_and_process(tmp_path: Path, monkeypatch):
+    import socket
+
+    store = BlobStore(tmp_path / "store")
+    seen = []
+    real_mkstemp = __import__("tempfile").mkstemp
+
+    def watching(*args, **kwargs):
+        fd, name = real_mkstemp(*args, **kwargs)
+        seen.append(Path(name).name)
+        return fd, name
+
+    monkeypatch.setattr("archive.store.tempfile.mkstemp", watching)
+    source = tmp_path / "a.txt"
+    source.write_text("x")
+    store.put(source)
+    assert seen and seen[0].startswith(f".incoming~{socket.gethostname()}~{os.getpid()}~")
+
+
 def test_path_for_refuses_anything_but_a_hex_digest(tmp_path: Path):
     store = BlobStore(tmp_path / "store")
     for bad in ("../../etc/passwd", "ab", "Z" * 64):
