@@ -128,14 +128,21 @@ def hold(lock_path: Path, what: str, wait: float | None = None,
 def _acquire(handle, lock_path: Path, what: str, wait: float | None,
              on_wait: Callable[[Holder | None], None] | None) -> None:
     """Take the flock, polling so that a wait can have a limit; LockBusy when the limit passes."""
+    poll(lambda: _try_flock(handle), lambda: read_holder(lock_path), what, wait, on_wait)
+
+
+def poll(take: Callable[[], bool], holder: Callable[[], Holder | None], what: str, wait: float | None,
+         on_wait: Callable[[Holder | None], None] | None) -> None:
+    """Try `take` until it succeeds, telling `on_wait` once who holds the lock; LockBusy naming the holder
+    once `wait` seconds have passed (None: wait as long as it takes)."""
     deadline = None if wait is None else time.monotonic() + wait
     told = False
-    while not _try_flock(handle):
-        holder = read_holder(lock_path)
+    while not take():
+        current = holder()
         if deadline is not None and time.monotonic() >= deadline:
-            raise LockBusy(holder, busy_message(holder, what, wait))
+            raise LockBusy(current, busy_message(current, what, wait))
         if on_wait and not told:
-            on_wait(holder)
+            on_wait(current)
             told = True
         time.sleep(POLL_SECONDS)
 
@@ -191,16 +198,8 @@ def database_lock(url: str, name: str, what: str, wait: float | None = None,
     Catalog(url).close()  # the schema, with its table of holders, exists before the first lock is taken
     db = PgConnection(url)
     try:
-        deadline = None if wait is None else time.monotonic() + wait
-        told = False
-        while not db.execute("SELECT pg_try_advisory_lock(?)", (DATABASE_LOCK_KEYS[name],)).fetchone()[0]:
-            holder = database_holder(db, name)
-            if deadline is not None and time.monotonic() >= deadline:
-                raise LockBusy(holder, busy_message(holder, what, wait))
-            if on_wait and not told:
-                on_wait(holder)
-                told = True
-            time.sleep(POLL_SECONDS)
+        poll(lambda: db.execute("SELECT pg_try_advisory_lock(?)", (DATABASE_LOCK_KEYS[name],)).fetchone()[0],
+             lambda: database_holder(db, name), what, wait, on_wait)
         me = Holder(os.getpid(), what, this_command(), time.time(), socket.gethostname())
         db.execute("INSERT INTO lock_holders (name, host, pid, what, command, started) VALUES (?,?,?,?,?,?)"
                    " ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid,"
