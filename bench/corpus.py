@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -19,8 +21,12 @@ from archive.catalog import Catalog
 from archive.metadata import DocumentMeta
 from archive.datadir import DataDir
 from archive.vocabulary import DIVISIONS, DOC_TYPES
-from indexer.search.index import index_is_current
-from indexer.search.rebuild import rebuild_index
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+from indexer.search.index import add_segments, index_is_current, new_index_folder, staging, swap_in
+from indexer.search.rebuild import SEGMENT_DOCS, segment_builders
+from indexer.search.segments import Source, merge_runs
 from indexer.search.schema import SCHEMA_VERSION
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -119,6 +125,38 @@ def fill_catalog(catalog: Catalog, spec: CorpusSpec) -> None:
             print(f"  catalog: {i + 1} documents ({time.monotonic() - started:.0f} s)", file=sys.stderr)
 
 
+def index_resumably(data: DataDir, catalog: Catalog) -> None:
+    """`rebuild_index` in steps that survive a stop: each worker run is kept under `runs.<schema>/` with a
+    marker once written, and a restarted build writes only the runs it lacks before joining them all.
+
+    (`archive reindex` itself starts afresh: an archive's catalog changes between two attempts, this
+    generated one does not.)"""
+    runs = data.root / f"runs.{SCHEMA_VERSION}"
+    runs.mkdir(exist_ok=True)
+    docs = list(catalog.iter_documents())
+    firsts = list(range(0, len(docs), SEGMENT_DOCS))
+    todo = [n for n in range(len(firsts)) if not (runs / f"run-{n}.done").exists()]
+    if len(todo) < len(firsts):
+        print(f"  index: resuming, {len(firsts) - len(todo)} of {len(firsts)} runs already written", file=sys.stderr)
+    for n in todo:
+        shutil.rmtree(runs / f"run-{n}", ignore_errors=True)  # half written when the build stopped
+    work = ((str(runs / f"run-{n}"), docs[firsts[n]:firsts[n] + SEGMENT_DOCS], firsts[n]) for n in todo)
+    with segment_builders(catalog, len(docs)) as build_runs:
+        for n, segment in zip(todo, build_runs(work)):
+            (runs / f"run-{n}.done").write_bytes(pickle.dumps(segment))
+            print(f"  index: run {n + 1} of {len(firsts)} written", file=sys.stderr)
+    segments = [pickle.loads((runs / f"run-{n}.done").read_bytes()) for n in range(len(firsts))]
+    folder = new_index_folder(data.index_dir)
+    ix = whoosh_index.open_dir(str(folder))
+    with staging(folder) as stage:
+        merged = merge_runs([Source(FileStorage(str(runs / f"run-{n}")), seg) for n, seg in enumerate(segments)],
+                            stage, ix.schema)
+        add_segments(ix, [(stage, merged)])
+    swap_in(data.index_dir, folder)
+    catalog.mark_indexed([doc.id for doc in docs])
+    shutil.rmtree(runs)
+
+
 def build(spec: CorpusSpec = CorpusSpec(), out: Path = OUT) -> DataDir:
     """The benchmark's data folder, generated (catalog) and indexed as needed; cached between runs."""
     data = DataDir(out / f"corpus-{spec.key}").ensure()
@@ -131,7 +169,7 @@ def build(spec: CorpusSpec = CorpusSpec(), out: Path = OUT) -> DataDir:
         started = time.monotonic()
         print(f"indexing {spec.documents} documents (schema {SCHEMA_VERSION})...", file=sys.stderr)
         with Catalog(data.catalog_path) as catalog:
-            rebuild_index(data.index_dir, catalog)
+            index_resumably(data, catalog)
         (data.root / f"index.done.{SCHEMA_VERSION}").write_text(f"{time.monotonic() - started:.1f} s\n")
     return data
 
