@@ -162,10 +162,10 @@ class QueryEvaluator:
 
 
 def _followed(starts: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """The phrase starts (doc << 32 | pos) whose next word sits at the same offset in `keys`."""
+    """The phrase starts (doc << 32 | pos) whose next word sits at the same offset in `keys` (ascending,
+    as `PostingsReader.positions` returns them)."""
     if not len(starts) or not len(keys):
         return np.zeros(0, dtype=np.int64)
-    keys = np.sort(keys)
     at = np.minimum(np.searchsorted(keys, starts), len(keys) - 1)
     return starts[keys[at] == starts]
 

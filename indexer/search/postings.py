@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -223,17 +223,36 @@ class PostingsReader:
 
 
 def _block_arrays(fd: int, offset: int, length) -> tuple[np.ndarray, np.ndarray]:
-    """A term's (docnum, weight) in one segment: its whole posting list read at once, its blocks parsed
-    into two lists, made arrays once (a common word has hundreds of blocks; an array per block cost more)."""
+    """A term's (docnum, weight) in one segment: its whole posting list read at once, then decoded by a
+    few numpy calls. Blocks hold arrays (written by `indexer.search.segments`) or, when short or written
+    by Whoosh's own writer, tuples of numbers; the ids are deltas restarting at each block."""
     length = length[0] if isinstance(length, tuple) else length  # W3TermInfo.from_bytes keeps it in a tuple
     data = os.pread(fd, length, offset)
-    ids: list[int] = []
-    weights: list[float] = []
-    for deltas, stored, _, count in blocks_of(data, 0):
-        ids.extend(accumulate(deltas))
-        weights.extend([1.0] * count if stored is None else
-                       ([stored] * count if isinstance(stored, float) else stored))
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+    deltas: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    counts: list[int] = []
+    for ids, stored, _, count in blocks_of(data, 0):
+        deltas.append(np.frombuffer(ids, dtype=_ARRAY_TYPES[ids.typecode]) if isinstance(ids, array)
+                      else np.array(ids, dtype=np.int64))
+        if stored is None or isinstance(stored, float):
+            weights.append(np.full(count, 1.0 if stored is None else stored, dtype=np.float32))
+        else:
+            weights.append(np.frombuffer(stored, dtype=np.float32) if isinstance(stored, array)
+                           else np.array(stored, dtype=np.float32))
+        counts.append(count)
+    if len(deltas) == 1:
+        return np.cumsum(deltas[0], dtype=np.int64), weights[0]
+    return _restarted_sums(np.concatenate(deltas).astype(np.int64), np.array(counts)), np.concatenate(weights)
+
+
+_ARRAY_TYPES = {"B": np.uint8, "H": np.uint16, "I": np.uint32, "L": np.uint64, "f": np.float32}
+
+
+def _restarted_sums(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Running sums of the deltas, restarting at the start of each run of `counts` of them."""
+    sums = np.cumsum(deltas)
+    firsts = np.cumsum(counts) - counts
+    return sums - np.repeat(sums[firsts] - deltas[firsts], counts)
 
 
 def _matcher(leaf, field: str, btext: bytes, fmt):
@@ -334,13 +353,10 @@ def _decode_positions(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
         parts.append(_restarted(docnums[chosen].astype(np.int64), deltas, body_lengths[chosen] // width))
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+    # Two ascending runs (2- and 4-byte postings): a stable sort merges them in linear time.
+    return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts), kind="stable")
 
 
 def _restarted(docnums: np.ndarray, deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Running sums of the deltas, restarting at each posting, keyed by its document."""
-    ends = np.cumsum(counts)
-    positions = np.cumsum(deltas)
-    firsts = ends - counts
-    positions -= np.repeat(positions[firsts] - deltas[firsts], counts)
-    return (np.repeat(docnums, counts) << 32) + positions
+    return (np.repeat(docnums, counts) << 32) + _restarted_sums(deltas, counts)

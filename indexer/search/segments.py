@@ -26,6 +26,7 @@ import os
 import pickle
 import struct
 import zlib
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from io import BytesIO
@@ -44,7 +45,9 @@ from whoosh.util.numeric import length_to_byte
 
 from indexer.search.tokens import AnalysedText
 
-BLOCK = 128  # postings per block (the W3 codec's blocklimit)
+BLOCK = 1024  # postings per block (Whoosh's writer cuts 128; its readers take any size)
+ARRAY_FROM = 32  # postings: a block this long stores its ids and weights as arrays, not tuples of numbers
+PICKLE_PROTOCOL = 3  # the first with native bytes and arrays; 4 and 5 add a frame header to every block
 COMPRESSION = 3  # zlib level of block data (the W3 codec's)
 COMPRESS_FROM = 100  # bytes: a smaller block is stored as it is (zlib would make it bigger, and cost ~10 us)
 CHUNK_POSTINGS = 1_000_000  # a merge encodes this many postings at a time, bounding its memory
@@ -371,6 +374,8 @@ class _SegmentFiles:
 
         out: list[bytes] = []
         dl, wl = deltas.tolist(), p.weights.tolist()
+        deltas16, deltas32, weights32 = deltas.astype(np.uint16), deltas.astype(np.uint32), p.weights.astype(np.float32)
+        wide = np.maximum.reduceat(deltas, bstart) > 0xFFFF
         last_ids, bmaxw = docs[bend - 1].tolist(), block_maxw.tolist()
         bmin, bmax = block_min.tolist(), block_max.tolist()
         ones_l, same_l = ones.tolist(), same.tolist()
@@ -382,8 +387,12 @@ class _SegmentFiles:
                 term_offsets[t] = position
                 out.append(WHOOSH3_HEADER_MAGIC)
                 position += 4
-            weights = None if ones_l[b] else (wl[s] if same_l[b] else tuple(wl[s:e]))
-            data = pickle.dumps((tuple(dl[s:e]), weights, _block_values(p, s, e)), 2)
+            if e - s < ARRAY_FROM:
+                ids, weights = tuple(dl[s:e]), None if ones_l[b] else (wl[s] if same_l[b] else tuple(wl[s:e]))
+            else:  # arrays pickle as their bytes and load ~6x faster than tuples; Whoosh's matchers take both
+                ids = array("I", deltas32[s:e].tobytes()) if wide[b] else array("H", deltas16[s:e].tobytes())
+                weights = None if ones_l[b] else (wl[s] if same_l[b] else array("f", weights32[s:e].tobytes()))
+            data = pickle.dumps((ids, weights, _block_values(p, s, e)), PICKLE_PROTOCOL)
             compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0  # the reader checks the flag
             if compression:
                 data = zlib.compress(data, compression)

@@ -3,6 +3,7 @@ Whoosh's own writer: the same postings, results, scores, stored fields, facet co
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 
 import pytest
@@ -13,7 +14,7 @@ from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.metadata import DocumentMeta
 from archive.vocabulary import DIVISIONS
-from indexer.search import rebuild
+from indexer.search import rebuild, segments
 from indexer.search.index import PAGE_GAP, create_index, document_fields, index_writer, merges_due, write_documents
 from indexer.search.query import parse_query
 from indexer.search.rebuild import rebuild_index
@@ -63,8 +64,14 @@ def _whoosh_way(data: DataDir, catalog: Catalog) -> None:
 
 @pytest.fixture(scope="module")
 def archives(tmp_path_factory):
-    """Three data folders over the same catalog: Whoosh's writer, a rebuild in workers, batches plus edits."""
+    """Three data folders over the same catalog: Whoosh's writer, a rebuild in workers, batches plus edits.
+
+    Blocks are cut small so that common words span several, some stored as arrays and some (a list's
+    short last block) as tuples, as in a large archive."""
     made = {}
+    mp = pytest.MonkeyPatch()
+    mp.setattr(segments, "BLOCK", 48)
+    mp.setattr(segments, "ARRAY_FROM", 16)
     for name in ("whoosh", "rebuilt", "batches"):
         data = DataDir(tmp_path_factory.mktemp(name) / "data").ensure()
         with Catalog(data.catalog_path) as catalog:
@@ -81,6 +88,7 @@ def archives(tmp_path_factory):
             else:
                 _in_batches(data, catalog)
         made[name] = data
+    mp.undo()
     return made
 
 
@@ -262,3 +270,28 @@ def test_columns_of_a_segment_ending_with_a_document_without_words(tmp_path):
         columns = load_columns(reader)
     assert columns.lengths["content"].tolist() == [3.0, 0.0]
     assert columns.live.tolist() == [True, True]
+
+
+def test_block_ids_past_65535_are_read_back_by_whoosh_and_by_the_array_reader(tmp_path):
+    """A run numbered from 70,000 (as in a rebuild of a large archive) stores 4-byte ids; short lists stay
+    tuples. Whoosh's own matcher and the array reader both read them back."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.reading import SegmentReader
+
+    from indexer.search.postings import _block_arrays
+    from indexer.search.schema import build_schema
+
+    schema = build_schema()
+    storage = FileStorage(str(tmp_path)).create()
+    docs = [{"content": "union dues" if n % 2 else "union", "content_counts": "union"} for n in range(40)]
+    segment = segments.write_segment(storage, schema, docs, first=70_000)
+    reader = SegmentReader(storage, schema, segment)
+    fd = os.open(tmp_path / segment.make_filename(".pst"), os.O_RDONLY)
+    try:
+        for word, expected in ((b"union", list(range(70_000, 70_040))), (b"due", list(range(70_001, 70_040, 2)))):
+            matcher = reader.postings("content", word)
+            assert list(matcher.all_ids()) == expected
+            ids, weights = _block_arrays(fd, *reader._terms.term_info("content", word).extent())
+            assert ids.tolist() == expected and weights.tolist() == [1.0] * len(expected)
+    finally:
+        os.close(fd)
