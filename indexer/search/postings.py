@@ -27,7 +27,6 @@ from indexer.search.segments import blocks_of
 
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
 EXPANSIONS_KEPT = 4096  # multi-term expansions kept per process and generation
-WHOLE_POSITIONS_SHARE = 0.2  # a word in this share of the documents has all its positions decoded and kept
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ _EMPTY = TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
 
 
 class PostingsCache:
-    """Decoded postings (and common words' positions) of one generation, shared by every thread of a
+    """Decoded postings of one generation, shared by every thread of a
     process; least recently used out first, bounded in bytes.
 
     The arrays are never written to after they are made, so threads may share them without copying.
@@ -177,20 +176,13 @@ class PostingsReader:
     def positions(self, field: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
         """docnum << 32 | position for every occurrence of a term in the candidate documents, ascending.
 
-        A common word's blocks nearly all hold a candidate, so its positions are decoded whole once
-        and kept (a few MB), then filtered; a rarer word's are read for the candidates alone.
+        Decoded for the candidates' blocks alone and never kept: a common word's positions run to
+        millions at 50,000 documents, and kept they pushed the documents and counts of every other
+        word out of the cache (a round of the benchmark's queries got slower, not faster).
         """
-        size = self.reader.doc_count_all()
-        chosen = np.zeros(size, dtype=bool)
+        chosen = np.zeros(self.reader.doc_count_all(), dtype=bool)
         chosen[candidates] = True
-        if len(self.get(field, btext).docs) < WHOLE_POSITIONS_SHARE * size:
-            return self._positions(field, btext, candidates, chosen)
-        key = (f"{field}#positions", btext)
-        every = self._cache.get(key)
-        if every is None:
-            every = self._positions(field, btext, np.arange(size), np.ones(size, dtype=bool))
-            self._cache.put(key, every)
-        return every[chosen[every >> 32]]
+        return self._positions(field, btext, candidates, chosen)
 
     def _positions(self, field: str, btext: bytes, candidates: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         keys = []
