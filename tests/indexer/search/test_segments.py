@@ -67,11 +67,13 @@ def archives(tmp_path_factory):
     """Three data folders over the same catalog: Whoosh's writer, a rebuild in workers, batches plus edits.
 
     Blocks are cut small so that common words span several, some stored as arrays and some (a list's
-    short last block) as tuples, as in a large archive."""
+    short last block) as tuples, as in a large archive; when the runs are joined, common words' blocks
+    are copied and rarer words' cut again."""
     made = {}
     mp = pytest.MonkeyPatch()
     mp.setattr(segments, "BLOCK", 48)
     mp.setattr(segments, "ARRAY_FROM", 16)
+    mp.setattr(segments, "RECUT_BELOW", 20)
     for name in ("whoosh", "rebuilt", "batches"):
         data = DataDir(tmp_path_factory.mktemp(name) / "data").ensure()
         with Catalog(data.catalog_path) as catalog:
@@ -295,3 +297,23 @@ def test_block_ids_past_65535_are_read_back_by_whoosh_and_by_the_array_reader(tm
             assert ids.tolist() == expected and weights.tolist() == [1.0] * len(expected)
     finally:
         os.close(fd)
+
+
+def test_joined_runs_cut_a_rarer_word_into_full_blocks(archives):
+    """A word with few documents in each of several runs is cut into full blocks when the runs are
+    joined, not left with a block per run (reading a block costs the same whatever its size)."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(archives["rebuilt"].index_dir))
+    with ix.reader() as reader:
+        leaf = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        postings = open(leaf.storage().folder + "/" + leaf.segment().make_filename(".pst"), "rb").read()
+        recut = 0
+        for field, term in leaf.all_terms():
+            ids = list(leaf.postings(field, term).all_ids()) if field == "content_counts" else []
+            runs = len({i // 45 for i in ids})  # the fixture's runs of 45 documents
+            if runs > 1 and len(ids) < 20 * runs:  # under RECUT_BELOW a run on average, as the fixture sets it
+                blocks = list(segments.blocks_of(postings, leaf._terms.term_info(field, term).extent()[0]))
+                assert len(blocks) == -(-len(ids) // 48), term  # full blocks of the fixture's 48
+                recut += 1
+        assert recut > 5
