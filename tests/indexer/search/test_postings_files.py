@@ -52,3 +52,28 @@ def test_a_merged_away_segment_is_not_kept_open(tmp_path):
             now = _open_postings_files() - before
         assert not [f for f in now if f.endswith("(deleted)")]
         assert len(now) <= 1
+
+
+def test_spelling_words_of_a_letter_are_the_segment_terms_whoosh_lists(tmp_path):
+    """The words of one first letter, read as one stretch of the terms file, are exactly those Whoosh's
+    expand_prefix lists: across two segments, with non-ASCII letters, and for letters no word starts with."""
+    from indexer.search.postings import PostingsReader, _keys_with_prefix
+
+    data = DataDir(tmp_path / "data").ensure()
+    texts = ["zebra zoning zone apple éducation école ecole élan", "zulu zoning négociation naïve nurse 2019 zz"]
+    with Catalog(data.catalog_path) as catalog:
+        ix = create_index(data.index_dir)
+        for n, text in enumerate(texts):
+            _add(catalog, n, text)
+            write_documents(ix, catalog, [document_fields(catalog.get(n + 1), [text])])
+        with ix.reader() as reader:
+            leaves = [leaf for leaf, _ in reader.leaf_readers()]
+            assert len(leaves) == 2
+            for first in ("z", "é", "e", "n", "a", "2", "q", "ÿ"):
+                for leaf in leaves:
+                    whoosh = sorted(w.decode() if isinstance(w, bytes) else w
+                                    for w in leaf.expand_prefix("spell_content", first))
+                    assert sorted(_keys_with_prefix(leaf, "spell_content", first)) == whoosh
+        with ix.searcher() as searcher:
+            words = PostingsReader(searcher).spelling_words("content", "z")
+        assert words == ["zebra", "zone", "zoning", "zulu", "zz"]
