@@ -35,8 +35,11 @@ class Column:
 
     def mask_of(self, selected: tuple[str, ...]) -> np.ndarray:
         """True for documents whose value is any of `selected` (OR within one facet)."""
-        codes = [c for c in map(self.code_of, selected) if c >= 0]
-        return np.isin(self.codes, np.array(codes, dtype=np.int32))
+        # A lookup table indexed by code: one gather, where np.isin sorted the whole column (~2 ms at
+        # 50,000 documents, and every search asks for the access mask). Code -1 reads the last slot.
+        table = np.zeros(len(self.values) + 1, dtype=bool)
+        table[[c for c in map(self.code_of, selected) if c >= 0]] = True
+        return table[self.codes]
 
 
 @dataclass(frozen=True)
