@@ -546,8 +546,9 @@ def merge_segments(sources: Sequence[Source], storage: Storage, schema: Schema):
 
 def merge_runs(runs: Sequence[Source], storage: Storage, schema: Schema):
     """One segment of the runs of a rebuild, whose postings already number their documents as the merged
-    segment will (`write_segment(..., first=...)`, in order, no deletions): every term's posting blocks
-    are copied as they are, one run's after another, and only the term infos are combined."""
+    segment will (`write_segment(..., first=...)`, in order, no deletions): a term's posting blocks are
+    copied as they are, one run's after another, and the term infos combined; a rarer word's postings
+    are cut into full blocks again (`_SegmentFiles.concatenate`)."""
     readers = [SegmentReader(run.storage, schema, run.segment) for run in runs]
     try:
         total = sum(r.doc_count_all() for r in readers)
