@@ -370,7 +370,11 @@ def main() -> None:
         show(f"HTTP, waitress x{args.processes}, 8 clients", http_stats)
         print(f"HTTP errors: {errors}; RSS after the run (parent, then each serving process): "
               + ", ".join(f"{kb / 1024:.0f} MB" for kb in rss))
-    print("targets: in-process p50 <= 20 ms, p95 <= 100 ms; HTTP p95 <= 150 ms")
+    if args.docs >= 50_000:  # the scale goals of the index-speed issue
+        print("targets at 50,000 documents: in-process p50 <= 10 ms, p95 <= 40 ms; HTTP p95 <= 100 ms, no errors; "
+              "<= 400 MB per serving process; a generation opens in <= 300 ms; p95 ratio to tantivy <= 1")
+    else:
+        print("targets: in-process p50 <= 20 ms, p95 <= 100 ms; HTTP p95 <= 150 ms")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import threading
 import weakref
 from array import array
 from collections import OrderedDict
+from itertools import compress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -337,7 +338,7 @@ def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray,
                 values.extend(block_values)
             elif wanted.any():
                 docnums.append(ids[wanted])
-                values.extend(v for v, w in zip(block_values, wanted) if w)
+                values.extend(compress(block_values, wanted.tolist()))
         low = high + 1
         matcher._next_block()
     return [_decode_positions(np.concatenate(docnums), values)] if docnums else []
