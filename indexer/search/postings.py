@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE, pack_ushort
 
 from indexer.search.schema import COUNTS_FIELDS, PackedPositions
-from indexer.search.segments import blocks_of
+from indexer.search.segments import block_data, block_spans, blocks_of
 
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
 EXPANSIONS_KEPT = 4096  # multi-term expansions kept per process and generation
@@ -188,9 +188,16 @@ class PostingsReader:
         keys = []
         for leaf, offset in self.leaves:
             fmt = leaf.schema[field].format
-            matcher = _matcher(leaf, field, btext, fmt)
-            if matcher is not None:
-                keys += _leaf_positions(matcher, offset, candidates, chosen, isinstance(fmt, PackedPositions))
+            try:
+                info = leaf._terms.term_info(field, btext)
+            except TermNotFound:
+                continue
+            fd = self._file(leaf)
+            if fd is None or info.is_inlined() or not isinstance(fmt, PackedPositions):
+                # Inlined postings (a word in one document) or another format: Whoosh's own decoding.
+                keys += _matcher_positions(_matcher(leaf, field, btext, fmt), offset, chosen)
+            else:
+                keys += _leaf_positions(os.pread(fd, _length(info), info.extent()[0]), offset, candidates, chosen)
         return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
 
     def _read(self, field: str, btext: bytes) -> TermPostings:
@@ -212,6 +219,11 @@ class PostingsReader:
         if not docs:
             return _EMPTY
         return TermPostings(np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
+
+
+def _length(info) -> int:
+    length = info.extent()[1]
+    return length[0] if isinstance(length, tuple) else length  # W3TermInfo.from_bytes keeps it in a tuple
 
 
 def _keys_with_prefix(leaf, field: str, first: str) -> Iterator[str]:
@@ -246,8 +258,7 @@ def _block_arrays(fd: int, offset: int, length) -> tuple[np.ndarray, np.ndarray]
     """A term's (docnum, weight) in one segment: its whole posting list read at once, then decoded by a
     few numpy calls. Blocks hold arrays (written by `indexer.search.segments`) or, when short or written
     by Whoosh's own writer, tuples of numbers; the ids are deltas restarting at each block."""
-    length = length[0] if isinstance(length, tuple) else length  # W3TermInfo.from_bytes keeps it in a tuple
-    data = os.pread(fd, length, offset)
+    data = os.pread(fd, length[0] if isinstance(length, tuple) else length, offset)
     deltas: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     counts: list[int] = []
@@ -312,27 +323,22 @@ def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray, chosen: np.ndarray,
-                    packed: bool) -> list[np.ndarray]:
-    """Positions of the candidates (ascending global docnums; `chosen` marks them) in one segment.
+def _leaf_positions(data: bytes, offset: int, candidates: np.ndarray, chosen: np.ndarray) -> list[np.ndarray]:
+    """Positions of the candidates (ascending global docnums; `chosen` marks them) in one segment, from
+    the term's posting list read whole (`data`).
 
     Blocks without a candidate are skipped undecoded; the position lists of all blocks are decoded in
     one vectorised pass (per-block numpy calls cost more than the data for common words).
     """
-    if not isinstance(matcher, W3LeafMatcher) or not packed:
-        # Inlined postings (a word in one document) or another format: Whoosh's own decoding.
-        return [(np.int64(matcher.id() + offset) << 32) + np.array(matcher.value_as("positions"), dtype=np.int64)
-                for _ in _each(matcher) if chosen[matcher.id() + offset]]
     docnums: list[np.ndarray] = []
     values: list[bytes] = []
     low = offset  # the smallest docnum the current block can hold
-    while matcher.is_active():
-        high = matcher.block_max_id() + offset
+    for info, start, end in block_spans(data, 0):
+        high = info[1] + offset  # the block's last document
         if np.searchsorted(candidates, high, side="right") > np.searchsorted(candidates, low):
-            matcher._read_data()
-            ids = np.cumsum(np.array(matcher._data[0], dtype=np.int64)) + offset
+            deltas, _, block_values = block_data(data, info, start, end)
+            ids = np.cumsum(np.asarray(deltas, dtype=np.int64)) + offset
             wanted = chosen[ids]
-            block_values = matcher._data[2]
             if wanted.all():
                 docnums.append(ids)
                 values.extend(block_values)
@@ -340,8 +346,12 @@ def _leaf_positions(matcher: W3LeafMatcher, offset: int, candidates: np.ndarray,
                 docnums.append(ids[wanted])
                 values.extend(compress(block_values, wanted.tolist()))
         low = high + 1
-        matcher._next_block()
     return [_decode_positions(np.concatenate(docnums), values)] if docnums else []
+
+
+def _matcher_positions(matcher, offset: int, chosen: np.ndarray) -> list[np.ndarray]:
+    return [(np.int64(matcher.id() + offset) << 32) + np.array(matcher.value_as("positions"), dtype=np.int64)
+            for _ in _each(matcher) if chosen[matcher.id() + offset]]
 
 
 def _each(matcher) -> Iterator[None]:

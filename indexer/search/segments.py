@@ -761,9 +761,17 @@ def _read_postings(postings: bytes, info: bytes, base: int, chunk: _Chunk) -> No
 def blocks_of(postings, offset: int) -> Iterator[tuple[tuple, object, object, int]]:
     """Each block of the posting list at `offset`: (document deltas, weights as stored, values, count).
 
-    Read straight from a mapped postings file: Whoosh's matcher seeks, tells and reads several times a
+    Read straight from the postings bytes: Whoosh's matcher seeks, tells and reads several times a
     block, which was most of the time of decoding a common word's postings.
     """
+    for info, start, end in block_spans(postings, offset):
+        ids, weights, values = block_data(postings, info, start, end)
+        yield ids, weights, values, info[0]
+
+
+def block_spans(postings, offset: int) -> Iterator[tuple[tuple, int, int]]:
+    """Each block's info (count, last id, max weight, compression, min and max length) and where its
+    data lies, without decoding the data: a reader may skip the blocks it does not need."""
     pos = offset + 4  # after the block tag
     last = False
     while not last:
@@ -772,11 +780,14 @@ def blocks_of(postings, offset: int) -> Iterator[tuple[tuple, object, object, in
         size = abs(size)
         window = postings[pos + 4:pos + 4 + min(size, 128)]
         block_info = pickle.loads(window)
-        info_length = _pickled_length(block_info, window)
-        data = postings[pos + 4 + info_length:pos + 4 + size]
-        ids, weights, values = pickle.loads(zlib.decompress(data) if block_info[3] else data)
-        yield ids, weights, values, block_info[0]
+        yield block_info, pos + 4 + _pickled_length(block_info, window), pos + 4 + size
         pos += 4 + size
+
+
+def block_data(postings, info: tuple, start: int, end: int) -> tuple:
+    """A block's (document deltas, weights as stored, values)."""
+    data = postings[start:end]
+    return pickle.loads(zlib.decompress(data) if info[3] else data)
 
 
 def _append(chunk: _Chunk, base: int, ids: list[int], weights, values, count: int) -> None:
