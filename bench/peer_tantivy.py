@@ -278,8 +278,9 @@ def open_peer(data) -> Peer:
 def tantivy_search(data, queries) -> dict:
     """p50/p95/p99/max of tantivy answering the queries as ours does (warmed on the first 20, as ours),
     and the same per query kind under "by_kind"."""
-    from bench.bench_search import percentiles  # here: bench_search imports this module only for --tantivy
+    from bench.bench_search import percentiles, warm_page_cache  # here: imported by bench_search only for --tantivy
 
+    warm_page_cache(_folder(data))  # as ours: its index in the page cache, as on a server in steady state
     peer = open_peer(data)
     for _, q, f in queries[:20]:
         peer.search(q, f)
