@@ -122,3 +122,18 @@ def test_a_rebuild_leaves_one_segment(loaded: DataDir, monkeypatch):
     reader = open_index(loaded.index_dir).reader()
     assert reader.doc_count() == 4 and len(reader.leaf_readers()) == 1
     reader.close()
+
+
+def test_positions_of_many_postings_of_both_widths_decode_in_document_order():
+    """Hundreds of postings (some 4-byte, one without positions) decoded at once, as a common word's are."""
+    import random
+
+    from indexer.search.postings import _decode_positions
+    from indexer.search.schema import PackedPositions
+
+    rng, fmt = random.Random(3), PackedPositions()
+    postings = {doc: sorted(rng.sample(range(0, 90_000 if doc % 7 == 0 else 9_000), rng.randint(1, 40)))
+                for doc in range(0, 900, 3)}
+    postings[303] = []
+    keys = _decode_positions(np.array(sorted(postings)), [fmt.encode(postings[d]) for d in sorted(postings)])
+    assert keys.tolist() == [(d << 32) + p for d in sorted(postings) for p in postings[d]]
