@@ -11,9 +11,9 @@ from web.app import create_app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_command_imports_neither_flask_nor_hashes_a_password():
+def test_the_command_imports_neither_flask_nor_psycopg_nor_hashes_a_password():
     code = ("import sys, web.cli, archive.accounts as a; "
-            "print(sorted(m for m in ('flask', 'werkzeug', 'jinja2') if m in sys.modules), "
+            "print(sorted(m for m in ('flask', 'werkzeug', 'jinja2', 'psycopg') if m in sys.modules), "
             "a._dummy_hash.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["[]", "0"], out.stderr
