@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import pq
+if TYPE_CHECKING:
+    import psycopg
 
 URL_ENV = "ARCHIVE_CATALOG_URL"
 SCHEMES = ("postgresql", "postgres")
@@ -29,10 +30,29 @@ WRITE_LOCK_KEY = 0x61726368  # "arch"
 # Tables whose INSERT returns the generated key, and that key's column.
 _GENERATED_KEYS = {"documents": "id", "users": "id", "audit_log": "id", "outbox": "id", "login_failures": "rowid"}
 
-IntegrityError = (sqlite3.IntegrityError, psycopg.IntegrityError)
-DatabaseError = (sqlite3.Error, psycopg.Error)
-# A lost or unreachable server: the pages answer 503 and the next request connects again.
-ConnectionLost = (psycopg.OperationalError,)
+# psycopg is imported when a PostgreSQL catalog is opened (`PgConnection`), not with this module: every
+# `archive` command imports it, and a load into a SQLite catalog has no use for psycopg's ~0.13 s of start-up.
+# Until it is imported no psycopg error can be raised, so the errors to catch are asked for when catching.
+
+
+def integrity_errors() -> tuple[type[Exception], ...]:
+    """A broken constraint (a duplicate key), on either backend."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.IntegrityError,) if psycopg is None else (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """Any error of the catalog's database, on either backend."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
+
+
+def connection_lost_errors() -> tuple[type[Exception], ...]:
+    """A lost or unreachable server: the pages answer 503 and the next request connects again. (Imports
+    psycopg: the web app registers its handlers before any catalog is opened.)"""
+    import psycopg
+
+    return (psycopg.OperationalError,)
 
 
 class CatalogUnavailable(RuntimeError):
@@ -93,6 +113,8 @@ class PgConnection:
     the catalog's own BEGIN ... COMMIT, as SQLite's isolation_level=None)."""
 
     def __init__(self, url: str) -> None:
+        import psycopg
+
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_SECONDS,
                                        application_name="archive")
@@ -102,6 +124,8 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
+        from psycopg import pq
+
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Result:

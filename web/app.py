@@ -9,12 +9,13 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from archive.account_links import DEFAULT_INVITE_DAYS
-from archive.accounts import RateLimit
+from archive.accounts import RateLimit, prepare_logins
 from archive.datadir import resolve_data_dir
 from archive.mail import settings_from
 from indexer.extract.result import DEFAULT_LANGUAGE
 from indexer.load.upload import UPLOAD_SECONDS
 from web.params import RowId
+from web.secret_key import SECRET_KEY_ENV, secret_key
 from web.zips import DEFAULT_MAX_FILES, DEFAULT_MAX_MB
 
 DEFAULT_UPLOAD_MB = 100
@@ -58,8 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         resources, security, staff
 
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = security.secret_key(app.config["DATA"].root,
-                                                       app.config.get("SECRET_KEY_FILE") or os.environ.get(security.SECRET_KEY_ENV))
+        app.config["SECRET_KEY"] = secret_key(app.config["DATA"].root,
+                                              app.config.get("SECRET_KEY_FILE") or os.environ.get(SECRET_KEY_ENV))
     security.init_app(app)
     CSRFProtect(app)
     resources.init_app(app)
@@ -69,4 +70,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (pages.bp, guide.bp, api.bp, auth.bp, staff.bp, admin.bp, admin_accounts.bp, account.bp,
                       feeds.bp):
         app.register_blueprint(blueprint)
+    prepare_logins()  # now, not at the first login: an unknown name must cost what a wrong password does
     return app

@@ -1,4 +1,7 @@
-"""The `archive` command: a thin layer over library functions that the tests call directly."""
+"""The `archive` command: a thin layer over library functions that the tests call directly.
+
+A module that one command alone needs, and that would bring Flask in (web.links, web.exports), is imported
+inside that command: every other command, a load above all, starts without it."""
 from __future__ import annotations
 
 import getpass
@@ -41,10 +44,7 @@ from indexer.load.pool import PoolLimits
 from indexer.load.progress import Progress, summary
 from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SORTS, SearchRequest, SearchRequestError
-from web.exports import write_invitations
-from web.security import SecretKeyError
-from web.links import password_link
-from web.serialize import results_to_json
+from web.secret_key import SecretKeyError
 
 
 class ArchiveGroup(click.Group):
@@ -264,6 +264,8 @@ def search(data: DataDir, query: str, doc_type, year, division, date_from: str |
         finally:
             searcher.close()
     if as_json:
+        from web.serialize import results_to_json
+
         click.echo(json.dumps(results_to_json(results), indent=2, ensure_ascii=False))
         return
     _echo_results(results)
@@ -812,6 +814,8 @@ def _invite(data: DataDir, catalog: Catalog, users, days: float, delivery: Deliv
 
 def _write_links(catalog: Catalog, users, days: float, path: str, base: str) -> None:
     # Made readable by its owner only: the links open accounts.
+    from web.exports import write_invitations
+
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with open(handle, "w", newline="", encoding="utf-8") as out:
         write_invitations(out, catalog, users, days * 86400, _cli_actor(), base)
@@ -850,6 +854,8 @@ def mail_status(data: DataDir) -> None:
 
 def _send_queue(data: DataDir, catalog: Catalog, settings: MailSettings) -> None:
     """Send the queue now, one line per account that cannot be reached; a stopped run says how to resume."""
+    from web.links import password_link
+
     try:
         with mail.mail_lock(data.root):
             report = mail.send_waiting(catalog, settings, lambda token: password_link(settings.base_url, token))

@@ -8,7 +8,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from archive.database import CatalogUnavailable, ConnectionLost
+from archive.database import CatalogUnavailable, connection_lost_errors
 from indexer.search.index import IndexDamagedError
 from web import background
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(IndexDamagedError, _index_damaged)
-    for lost in (CatalogUnavailable, *ConnectionLost):
+    for lost in (CatalogUnavailable, *connection_lost_errors()):
         app.register_error_handler(lost, _catalog_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

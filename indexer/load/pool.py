@@ -28,6 +28,7 @@ from typing import Callable, Generic, Iterable, Iterator, TypeVar
 from indexer.extract import result as extraction
 from indexer.extract.errors import Reason
 from indexer.extract.result import OCR_PAGE_SECONDS, OCR_RENDER_SECONDS
+from indexer.processes import without_main_module
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ class WorkerPool(Generic[T, R]):
     def _spawn(self) -> _Worker:
         if self.alive is None:
             self.alive = self.ctx.Pipe(duplex=False)  # nothing is ever written: only its closing matters
-        return _Worker(self.ctx, self.target, self.limits, self.alive[0])
+        with without_main_module():  # the target lives in a module: the command's script need not run again
+            return _Worker(self.ctx, self.target, self.limits, self.alive[0])
 
     def run(self, tasks: Iterable[T], should_stop: Callable[[], bool] = lambda: False
             ) -> Iterator[tuple[T, R | PoolFailure]]:

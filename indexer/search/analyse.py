@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from archive.catalog import Catalog
+from indexer.processes import without_main_module
 from indexer.search.schema import PAGE_GAP
 from indexer.search.tokens import AnalysedText, analyse_text
 
@@ -39,7 +40,9 @@ def analysers(catalog_path: Path | str, pending: int, jobs: int | None = None) -
         yield analyse_here
         return
     ctx = multiprocessing.get_context("forkserver")
-    with ctx.Pool(jobs, initializer=_open_catalog, initargs=(str(catalog_path),)) as pool:
+    with without_main_module():
+        pool = ctx.Pool(jobs, initializer=_open_catalog, initargs=(str(catalog_path),))
+    with pool:
         yield lambda _catalog, ids: pool.imap(_worker_postings, ids, chunksize=4)
 
 

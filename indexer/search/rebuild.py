@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from archive.catalog import Catalog, Document
 from archive.locks import write_lock
+from indexer.processes import without_main_module
 from indexer.search.analyse import PARALLEL_FROM, postings_of
 from indexer.search.index import (
     STAGING_PREFIX,
@@ -113,7 +114,9 @@ def segment_builders(catalog: Catalog, documents: int, jobs: int | None = None) 
         yield lambda work: (_build(catalog, one) for one in work)
         return
     ctx = multiprocessing.get_context("forkserver")
-    with ctx.Pool(jobs, initializer=_open_catalog, initargs=(str(catalog.path),)) as pool:
+    with without_main_module():
+        pool = ctx.Pool(jobs, initializer=_open_catalog, initargs=(str(catalog.path),))
+    with pool:
         yield lambda work: pool.imap(_worker_build, work)
 
 

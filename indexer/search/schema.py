@@ -32,7 +32,9 @@ PAGE_GAP = "\n\n"  # between pages in the content field (a paragraph break: no p
 
 # A token is a URL, an e-mail address, or a word that may hold dots ("www.riverbend.org", "3.5", "e.g").
 # The three share their first run of word characters, read once (this form tokenizes twice as fast).
-TOKEN_PATTERN = r"""\w+(?:://[^\s<>"']*\w|(?:[.+-]\w+)*@\w+(?:[.-]\w+)*|(?:\.\w+)*)"""
+# The lookahead lets the usual word, followed by a space or a full stop, skip the three alternatives:
+# each needs one of these after the run (the tokens are the same, in a third less time).
+TOKEN_PATTERN = r"""\w+(?:(?=[.:@+-]\w|://)(?:://[^\s<>"']*\w|(?:[.+-]\w+)*@\w+(?:[.-]\w+)*|(?:\.\w+)*))?"""
 _PART = re.compile(r"[^\W_]+")  # letters and digits: what a token's parts are made of
 
 

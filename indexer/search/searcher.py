@@ -18,7 +18,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from archive.catalog import Catalog, Document
-from archive.database import DatabaseError
+from archive.database import database_errors
 from indexer.search.columns import Columns, load_columns
 from indexer.search.index import IndexDamagedError, StaleIndexError, open_index
 from indexer.search.evaluate import QueryEvaluator, Scored
@@ -113,7 +113,7 @@ def _reads_index(method: Callable) -> Callable:
     def reading(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except (SearchRequestError, StaleIndexError, IndexDamagedError, *DatabaseError):  # the catalog's, not the index's
+        except (SearchRequestError, StaleIndexError, IndexDamagedError, *database_errors()):  # the catalog's, not the index's
             raise
         except Exception as exc:
             log.info("the search index could not be read", exc_info=True)

@@ -2,15 +2,17 @@
 
 Whoosh's analyzer passes one Token object through five Python generators per word (tokenize, lowercase,
 stop, address parts, stem): about 20 ms for a 20-page document. Here each step is one C-speed pass over
-the document's words (a regular expression's findall, map, a list comprehension, a dict of stems), and the
-postings are grouped with numpy: the same terms, counts and positions in about a fifth of the time.
-`tests/indexer/search/test_tokens.py` checks the two against each other on varied text.
+the document's words (a regular expression's findall, a list comprehension, a map over the words' term
+numbers), stemming runs once per distinct word, and the postings are grouped with numpy: the same terms,
+counts and positions in about a quarter of the time. ASCII text (nearly all of it) is lowercased whole
+before tokenizing. `tests/indexer/search/test_tokens.py` checks the two against each other on varied text.
 
 Queries are still parsed with the schema's own analyzer (`indexer.search.schema.text_analyzer`).
 """
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +22,8 @@ from indexer.search.schema import TOKEN_PATTERN, address_parts, stem_word
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 _MIN_SIZE = 2  # Whoosh's StopFilter drops words shorter than this
+# What the stop filter drops from ASCII text: the stop words and every one-character token.
+_ASCII_DROPPED = frozenset(STOP_WORDS) | frozenset(string.ascii_lowercase + string.digits + "_")
 
 
 class _Stems(dict):
@@ -61,31 +65,35 @@ class AnalysedText:
 
 def analyse_text(text: str) -> AnalysedText:
     """The content postings of `text`, exactly as the schema's analyzer would make them."""
-    words, positions = _tokens(text)
-    stems = list(map(_STEMS.__getitem__, words))
+    words, first, positions = _tokens(text)
+    distinct = dict.fromkeys(words)  # in order of first sight, as the terms are numbered
     ids: dict[str, int] = {}
-    term_of = np.fromiter((ids.setdefault(s, len(ids)) for s in stems), dtype=np.int32, count=len(stems))
+    # Stemmed and numbered once per distinct word; then one C-speed map over all the words.
+    id_of = {word: ids.setdefault(_STEMS[word], len(ids)) for word in distinct}
+    term_of = np.fromiter(map(id_of.__getitem__, words), dtype=np.int32, count=len(words))
     order = np.argsort(term_of, kind="stable")  # grouped by term, positions ascending within each
     freqs = np.bincount(term_of, minlength=len(ids)).astype(np.int32)
-    grouped = np.asarray(positions, dtype=np.uint32)[order]
-    return AnalysedText(tuple(s.encode("utf-8") for s in ids), freqs, grouped, tuple(sorted(set(words))))
+    if positions is None:  # the words hold consecutive positions from `first`
+        grouped = (order + first).astype(np.uint32)
+    else:
+        grouped = np.asarray(positions, dtype=np.uint32)[order]
+    return AnalysedText(tuple(map(str.encode, ids)), freqs, grouped, tuple(sorted(distinct)))  # UTF-8
 
 
-def _tokens(text: str) -> tuple[list[str], list[int]]:
-    """The lowercased, stop-filtered words of `text` with addresses split into parts, and their positions.
+def _tokens(text: str) -> tuple[list[str], int, list[int] | None]:
+    """The lowercased, stop-filtered words of `text` with addresses split into parts, and their positions:
+    consecutive from the second value when the third is None (no address in the text), else the third.
 
     Whoosh's StopFilter renumbers what it keeps: the first word kept keeps its own position and each next
     one takes the next number. An address takes its own position, and its parts that one and the next:
     every word after it moves along by the parts it added.
     """
-    lowered = [w.lower() for w in _TOKEN.findall(text)]
-    kept = [i for i, w in enumerate(lowered) if len(w) >= _MIN_SIZE and w not in STOP_WORDS]
-    if not kept:
-        return [], []
-    words = [lowered[i] for i in kept]
-    first = kept[0]
+    lowered, words = _kept_words(text)
+    if not words:
+        return [], 0, None
+    first = next(i for i, word in enumerate(lowered) if _is_kept(word))
     if all(map(str.isalnum, words)):  # nearly always: no address in the text
-        return words, list(range(first, first + len(words)))
+        return words, first, None
     out_words: list[str] = []
     out_positions: list[int] = []
     shift = 0
@@ -98,4 +106,30 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
             out_words.append(part.group())
             out_positions.append(pos + i)
         shift += max(len(parts) - 1, 0)
-    return out_words, out_positions
+    return out_words, 0, out_positions
+
+
+def _kept_words(text: str) -> tuple[list[str], list[str]]:
+    """Every lowercased token of `text`, and those the stop filter keeps."""
+    return _ascii_kept_words(text) if text.isascii() else _exact_kept_words(text)
+
+
+def _ascii_kept_words(text: str) -> tuple[list[str], list[str]]:
+    """`_exact_kept_words` for ASCII text, without a Python call per token.
+
+    Lowercasing ASCII before tokenizing gives the same tokens (case changes no character's class), and
+    an ASCII token shorter than _MIN_SIZE is one character, which _ASCII_DROPPED lists.
+    """
+    lowered = _TOKEN.findall(text.lower())
+    return lowered, [w for w in lowered if w not in _ASCII_DROPPED]
+
+
+def _exact_kept_words(text: str) -> tuple[list[str], list[str]]:
+    """Whoosh's way: each token lowercased on its own (a final sigma lowers by its place in the text, so
+    lowering the text first could differ), then the stop filter's test of length and stop list."""
+    lowered = [w.lower() for w in _TOKEN.findall(text)]
+    return lowered, [w for w in lowered if _is_kept(w)]
+
+
+def _is_kept(word: str) -> bool:
+    return len(word) >= _MIN_SIZE and word not in STOP_WORDS

@@ -166,3 +166,14 @@ def test_find_accounts_by_name_or_address_a_page_at_a_time(catalog):
     assert [u.name for u in accounts.find_users(catalog, "member11")[0]] == [f"member11{n}" for n in range(10)]
     assert [u.name for u in accounts.find_users(catalog, "_")[0]] == ["under_score"]  # _ is no wildcard here
     assert accounts.find_users(catalog, "%")[1] == 0
+
+
+def test_importing_accounts_hashes_nothing_until_a_login_needs_the_filler(catalog):
+    """Every `archive` command imports this module: a load must not pay for an argon2 hash."""
+    accounts._dummy_hash.cache_clear()
+    accounts.prepare_logins()
+    assert accounts._dummy_hash.cache_info().currsize == 1
+    accounts.add_user(catalog, "invited", "member", None)  # no password chosen yet
+    accounts._dummy_hash.cache_clear()
+    assert accounts.authenticate(catalog, "invited", "some-password-1", "10.0.0.9") is None
+    assert accounts._dummy_hash.cache_info().currsize == 1  # made at the first login that needs it

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from archive import accounts
-from archive.database import IntegrityError
+from archive.database import integrity_errors
 from archive.catalog import MIGRATIONS, Catalog, CatalogError
 from archive.metadata import DocumentMeta, MetadataError
 
@@ -32,7 +32,7 @@ def test_a_document_and_its_pages_round_trip(catalog_target):
 def test_the_same_sha256_cannot_be_catalogued_twice(catalog_target):
     with Catalog(catalog_target) as catalog:
         add(catalog)
-        with pytest.raises(IntegrityError):
+        with pytest.raises(integrity_errors()):
             add(catalog)
         assert catalog.count() == 1
         assert catalog.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 2

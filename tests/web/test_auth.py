@@ -8,7 +8,7 @@ from datetime import timedelta
 from archive import accounts
 from archive.accounts import RateLimit
 from archive.catalog import Catalog
-from web.security import SECRET_KEY_FILE
+from web.secret_key import SECRET_KEY_FILE
 from tests.web.conftest import PASSWORDS, client_as, csrf_token, login, make_app
 
 ON_BOTH_BACKENDS = True  # each test once on SQLite, once on PostgreSQL (tests/web/conftest.py)

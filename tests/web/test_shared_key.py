@@ -7,7 +7,7 @@ import pytest
 
 from web.app import create_app
 from web.cli import main
-from web.security import SecretKeyError
+from web.secret_key import SecretKeyError
 
 
 def test_two_apps_on_one_key_file_sign_alike(tmp_path, monkeypatch):
