@@ -339,7 +339,9 @@ def authenticate(catalog: Catalog, name: str, password: str, address: str,
     # Counted per account, however it was named, so a name and an address do not get a limit each.
     keys = (f"account:{(row[1] if row else name.strip()).casefold()}", f"address:{address}")
     reserved = reserve_attempt(catalog, keys, limit)
-    if row is None or not _verify(row[2], password):
+    # An unknown name is verified against the filler hash too: answering it at once would tell, by the
+    # time taken, which names have accounts.
+    if not _verify(row[2] if row else None, password) or row is None:
         return None  # the reserved attempt stays, as this failure
     if _HASHER.check_needs_rehash(row[2]):
         with catalog.transaction() as db:

@@ -177,3 +177,24 @@ def test_importing_accounts_hashes_nothing_until_a_login_needs_the_filler(catalo
     accounts._dummy_hash.cache_clear()
     assert accounts.authenticate(catalog, "invited", "some-password-1", "10.0.0.9") is None
     assert accounts._dummy_hash.cache_info().currsize == 1  # made at the first login that needs it
+
+
+def test_an_unknown_name_costs_a_hash_verification_as_a_wrong_password_does(catalog, monkeypatch):
+    """A login with a name nobody has is checked against the filler hash, not answered at once: the time
+    taken must not tell which names have accounts."""
+    accounts.add_user(catalog, "ada", "member", "correct horse battery")
+    verified = []
+    real = accounts._HASHER
+
+    class Recording:  # the real hasher, noting what each verification was against
+        def verify(self, stored: str, password: str) -> bool:
+            verified.append(stored)
+            return real.verify(stored, password)
+
+        def __getattr__(self, name: str):
+            return getattr(real, name)
+
+    monkeypatch.setattr(accounts, "_HASHER", Recording())
+    assert accounts.authenticate(catalog, "nobody", "correct horse battery", "10.0.0.1") is None
+    assert accounts.authenticate(catalog, "ada", "wrong password here", "10.0.0.1") is None
+    assert len(verified) == 2 and verified[0] == accounts._dummy_hash() and verified[1] != verified[0]
