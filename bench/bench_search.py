@@ -180,6 +180,8 @@ def over_http(data, queries, clients: int = 8, processes: int = 2) -> tuple[dict
         cpu = sum(map(_cpu_seconds, workers)) - cpu_before
         print(f"server CPU per request: {1000 * cpu / len(times):.1f} ms ({len(times)} requests)")
         rss = [_rss_kb(pid) for pid in [server.pid, *workers]]
+        print("serving processes' RSS, own / mapped files: " + ", ".join(
+            f"{s['RssAnon'] / 1024:.0f} / {s['RssFile'] / 1024:.0f} MB" for s in map(_status_kb, workers)))
         return percentiles(times), len(errors), rss
     finally:
         server.terminate()
@@ -222,10 +224,17 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _rss_kb(pid: int) -> int:
+    return _status_kb(pid)["VmRSS"]
+
+
+def _status_kb(pid: int) -> dict[str, int]:
+    """VmRSS and its parts (RssAnon: the process's own memory; RssFile: mapped files, shared) in kB."""
+    found = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+        name = line.split(":")[0]
+        if name in found:
+            found[name] = int(line.split()[1])
+    return found
 
 
 # -- SQLite FTS5, the embedded alternative --------------------------------------
