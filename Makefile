@@ -19,6 +19,9 @@ check-system:
 $(VENV)/.installed: pyproject.toml | check-system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# pip compiles what it installs, not an editable project: compiled here, every command (and every
+	@# load's worker) starts ~0.15 s sooner where bytecode is not written at run time (PYTHONDONTWRITEBYTECODE).
+	$(BIN)/python -m compileall -q archive indexer web >/dev/null
 	@touch $@
 
 DEMO_USER ?= demo
