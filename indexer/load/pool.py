@@ -264,11 +264,23 @@ def _exit_when_parent_dies(alive: Connection) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _address_space() -> int:
+    """This process's address space in bytes (0 where /proc does not tell)."""
+    try:
+        with open("/proc/self/status") as status:
+            return next((int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:")), 0)
+    except OSError:
+        return 0
+
+
 def _worker_main(conn: Connection, target: Callable, memory_mb: int, alive: Connection) -> None:
     """The worker's loop: take a task, run it, send the result; exit when the parent hangs up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _exit_when_parent_dies(alive)
-    limit = memory_mb * 1024 * 1024
+    # The limit is a file's budget on top of what the worker holds once started: its libraries and the
+    # threads' reserved stacks already take ~275 MB of address space, little of it real memory, and a
+    # limit under that failed every file for "memory" (a tiny PDF too, once no freed heap was left over).
+    limit = _address_space() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     extraction.listen_for_page_count(lambda kind, count: conn.send((kind, count)))
     while True:

@@ -46,6 +46,22 @@ def test_a_hanging_file_and_a_memory_bomb_fail_with_reasons_and_the_load_goes_on
         assert {r.reason for r in catalog.failed_files()} == {"timeout", "memory"}
 
 
+def test_the_smallest_memory_limit_still_loads_an_ordinary_file(tmp_path, data):
+    """The limit is a file's budget beyond what a started worker holds (its libraries and thread stacks
+    take more address space than the command's smallest --memory-mb), so 256 MB loads a small PDF."""
+    from indexer.load.pool import WorkerPool
+    from tests.vmsize import worker_address_space
+
+    with WorkerPool(worker_address_space, 1, PoolLimits(memory_mb=4096)) as pool:
+        started = next(result for _, result in pool.run([None]))
+    assert started > 256 * 1024 * 1024  # what made every file fail under a limit of 256 MB
+    make_pdf(tmp_path / "in" / "budget.pdf", ["Budget committee report"])
+    # A few megabytes of minutes: read at once, they need fresh address space, not a freed bit of heap.
+    (tmp_path / "in" / "minutes.txt").write_text("Minutes of the executive council. " * 100_000)
+    report = run_load(data, [tmp_path / "in"], LoadOptions(pool=PoolLimits(memory_mb=256), jobs=1))
+    assert report.loaded == 2, [(o.reason, o.detail) for o in report.outcomes]
+
+
 def test_duplicates_within_one_batch_are_stored_once(tmp_path, data):
     original = make_pdf(tmp_path / "drop" / "a" / "audit.pdf", ["Independent Auditor's Report"])
     for name in ("b/audit-copy.pdf", "c/audit-again.pdf"):
