@@ -7,7 +7,6 @@ all the candidate documents at once. One bounded cache per process and generatio
 from __future__ import annotations
 
 import os
-import struct
 import threading
 import weakref
 from array import array
@@ -25,7 +24,7 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE, pack_ushort
 
 from indexer.search.schema import COUNTS_FIELDS, PackedPositions
-from indexer.search.segments import block_data, block_spans, blocks_of
+from indexer.search.segments import block_data, block_spans, blocks_of, term_records
 
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per process and generation, shared by the server's threads
 EXPANSIONS_KEPT = 4096  # multi-term expansions kept per process and generation
@@ -244,14 +243,7 @@ def _keys_with_prefix(leaf, field: str, first: str) -> Iterator[str]:
         return
     end = tindex.closest_key_pos(high) or tindex.endofdata
     data = tindex.dbfile.get(start, end - start)
-    pos, unpack = 0, _LENGTHS.unpack_from
-    while pos < len(data):
-        key_length, value_length = unpack(data, pos)
-        yield data[pos + 8 + 2:pos + 8 + key_length].decode("utf-8")
-        pos += 8 + key_length + value_length
-
-
-_LENGTHS = struct.Struct("!ii")  # an ordered hash file's record header: key length, value length
+    yield from (key[2:].decode("utf-8") for key, _ in term_records(data, 0, len(data)))  # after the field number
 
 
 def _block_arrays(fd: int, offset: int, length) -> tuple[np.ndarray, np.ndarray]:

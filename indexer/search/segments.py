@@ -439,8 +439,8 @@ class _SegmentFiles:
                 slots.append(len(infos))
                 infos.append(b"")
                 if chunk.size >= CHUNK_POSTINGS:
-                    self._recut(chunk, slots, infos, out, lengths)
-                    chunk, slots, out = _Chunk(width), [], []
+                    self._recut(chunk, slots, infos, out, lengths)  # writes and empties `out`
+                    chunk, slots = _Chunk(width), []
             else:
                 infos.append(self._copied(parts, out))
                 if len(out) > 100_000:
@@ -645,14 +645,19 @@ class _SourceTerms:
         self.fields = set(self.spans)
 
     def field(self, name: str) -> Iterator[tuple[bytes, bytes]]:
-        """(term, term info) of one field, in term order."""
-        data, unpack = self.terms, _LENGTHS.unpack_from
-        pos, end = self.spans.get(name, (0, 0))
-        while pos < end:
-            key_length, value_length = unpack(data, pos)
-            key_end = pos + 8 + key_length
-            yield data[pos + 10:key_end], data[key_end:key_end + value_length]
-            pos = key_end + value_length
+        """(term, term info) of one field, in term order (a key is the field's 2-byte number, then the term)."""
+        return ((key[2:], value) for key, value in term_records(self.terms, *self.spans.get(name, (0, 0))))
+
+
+def term_records(data, pos: int, end: int) -> Iterator[tuple[bytes, bytes]]:
+    """(key, value) of the records of an ordered hash file from `pos` to `end`, each stored as its key
+    length, value length, key and value."""
+    unpack = _LENGTHS.unpack_from
+    while pos < end:
+        key_length, value_length = unpack(data, pos)
+        key_end = pos + 8 + key_length
+        yield data[pos + 8:key_end], data[key_end:key_end + value_length]
+        pos = key_end + value_length
 
 
 def _mapped(path: Path) -> mmap.mmap | bytes:
