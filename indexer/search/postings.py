@@ -11,7 +11,7 @@ import threading
 import weakref
 from array import array
 from collections import OrderedDict
-from itertools import compress
+from itertools import chain, compress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -172,8 +172,8 @@ class PostingsReader:
             return sorted(words)
         return self._cache.words((field, first), make) if first else []
 
-    def positions(self, field: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
-        """docnum << 32 | position for every occurrence of a term in the candidate documents, ascending.
+    def positions(self, field: str, btext: bytes, candidates: np.ndarray) -> "TermPositions":
+        """A term's positions in the candidate documents (ascending docnums), handed out a stretch at a time.
 
         Decoded for the candidates' blocks alone and never kept: a common word's positions run to
         millions at 50,000 documents, and kept they pushed the documents and counts of every other
@@ -181,10 +181,7 @@ class PostingsReader:
         """
         chosen = np.zeros(self.reader.doc_count_all(), dtype=bool)
         chosen[candidates] = True
-        return self._positions(field, btext, candidates, chosen)
-
-    def _positions(self, field: str, btext: bytes, candidates: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-        keys = []
+        pieces: list[Iterator[_Piece]] = []
         for leaf, offset in self.leaves:
             fmt = leaf.schema[field].format
             try:
@@ -194,10 +191,12 @@ class PostingsReader:
             fd = self._file(leaf)
             if fd is None or info.is_inlined() or not isinstance(fmt, PackedPositions):
                 # Inlined postings (a word in one document) or another format: Whoosh's own decoding.
-                keys += _matcher_positions(_matcher(leaf, field, btext, fmt), offset, chosen)
+                keys = _matcher_positions(_matcher(leaf, field, btext, fmt), offset, chosen)
+                pieces.append(iter([_Piece(offset, leaf.doc_count_all() + offset - 1, keys=keys)]))
             else:
-                keys += _leaf_positions(os.pread(fd, _length(info), info.extent()[0]), offset, candidates, chosen)
-        return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+                data = os.pread(fd, _length(info), info.extent()[0])
+                pieces.append(_block_pieces(data, offset, candidates))
+        return TermPositions(chain.from_iterable(pieces), chosen)
 
     def _read(self, field: str, btext: bytes) -> TermPostings:
         docs, weights = [], []
@@ -315,35 +314,97 @@ def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _leaf_positions(data: bytes, offset: int, candidates: np.ndarray, chosen: np.ndarray) -> list[np.ndarray]:
-    """Positions of the candidates (ascending global docnums; `chosen` marks them) in one segment, from
-    the term's posting list read whole (`data`).
+@dataclass
+class _Piece:
+    """A stretch of one term's postings in ascending docnum order: a block still encoded (`data` and its
+    span), or keys already made by Whoosh's matcher."""
 
-    Blocks without a candidate are skipped undecoded; the position lists of all blocks are decoded in
-    one vectorised pass (per-block numpy calls cost more than the data for common words).
-    """
-    docnums: list[np.ndarray] = []
-    values: list[bytes] = []
-    low = offset  # the smallest docnum the current block can hold
+    low: int  # the smallest docnum it can hold
+    high: int  # its last docnum
+    data: bytes = b""
+    info: tuple = ()
+    span: tuple[int, int] = (0, 0)
+    offset: int = 0
+    keys: np.ndarray | None = None
+
+
+def _block_pieces(data: bytes, offset: int, candidates: np.ndarray) -> Iterator[_Piece]:
+    """The blocks of a posting list (`data`, read whole) that hold a candidate; the rest are skipped undecoded."""
+    low = offset
     for info, start, end in block_spans(data, 0):
-        high = info[1] + offset  # the block's last document
+        high = info[1] + offset
         if np.searchsorted(candidates, high, side="right") > np.searchsorted(candidates, low):
-            deltas, _, block_values = block_data(data, info, start, end)
-            ids = np.cumsum(np.asarray(deltas, dtype=np.int64)) + offset
-            wanted = chosen[ids]
-            if wanted.all():
-                docnums.append(ids)
-                values.extend(block_values)
-            elif wanted.any():
-                docnums.append(ids[wanted])
-                values.extend(compress(block_values, wanted.tolist()))
+            yield _Piece(low, high, data, info, (start, end), offset)
         low = high + 1
-    return [_decode_positions(np.concatenate(docnums), values)] if docnums else []
 
 
-def _matcher_positions(matcher, offset: int, chosen: np.ndarray) -> list[np.ndarray]:
-    return [(np.int64(matcher.id() + offset) << 32) + np.array(matcher.value_as("positions"), dtype=np.int64)
+class TermPositions:
+    """One term's positions (doc << 32 | position) in the chosen documents, a stretch of documents at a time.
+
+    A phrase of two common words meets millions of positions. Decoded whole, every numpy pass over them
+    wrote fresh memory; the same passes over stretches of about 100,000 positions run ~7x faster (no page
+    faults, data in cache), and a thread's memory for a phrase stays a few megabytes. Each block is
+    decoded once, when the first stretch reaches it.
+    """
+
+    def __init__(self, pieces: Iterator[_Piece], chosen: np.ndarray) -> None:
+        self._pieces = pieces
+        self._chosen = chosen
+        self._next: _Piece | None = next(pieces, None)
+        self._held: tuple[np.ndarray, list[bytes]] | None = None  # a block's postings past the last bound
+
+    def upto(self, bound: int, wanted: bool = True) -> np.ndarray:
+        """Keys of the chosen documents below `bound`, after those already handed out, ascending.
+        With `wanted` false they are passed over without decoding their positions."""
+        parts: list[np.ndarray] = []
+        docnums: list[np.ndarray] = []
+        values: list[bytes] = []
+        while True:
+            if self._held is not None:
+                ids, held_values = self._held
+                n = int(np.searchsorted(ids, bound))
+                docnums.append(ids[:n])
+                values += held_values[:n]
+                self._held = (ids[n:], held_values[n:]) if n < len(ids) else None
+                if self._held is not None:
+                    break
+            piece = self._next
+            if piece is None or piece.low >= bound:
+                break
+            self._next = next(self._pieces, None)
+            if piece.keys is not None:  # Whoosh's keys: in order, after whatever blocks came before
+                parts.append(_decode_positions(np.concatenate(docnums), values) if docnums else _NO_KEYS)
+                docnums, values = [], []
+                split = int(np.searchsorted(piece.keys, np.int64(bound) << 32))
+                parts.append(piece.keys[:split])
+                if split < len(piece.keys):
+                    self._next = _Piece(bound, piece.high, keys=piece.keys[split:])
+                continue
+            self._held = self._decoded(piece)
+        if not wanted:
+            return _NO_KEYS
+        if docnums:
+            parts.append(_decode_positions(np.concatenate(docnums), values))
+        parts = [part for part in parts if len(part)]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else _NO_KEYS
+
+    def _decoded(self, piece: _Piece) -> tuple[np.ndarray, list[bytes]]:
+        """A block's chosen documents and their encoded positions."""
+        deltas, _, block_values = block_data(piece.data, piece.info, *piece.span)
+        ids = np.cumsum(np.asarray(deltas, dtype=np.int64)) + piece.offset
+        wanted = self._chosen[ids]
+        if wanted.all():
+            return ids, list(block_values)
+        return ids[wanted], list(compress(block_values, wanted.tolist()))
+
+
+_NO_KEYS = np.zeros(0, dtype=np.int64)
+
+
+def _matcher_positions(matcher, offset: int, chosen: np.ndarray) -> np.ndarray:
+    keys = [(np.int64(matcher.id() + offset) << 32) + np.array(matcher.value_as("positions"), dtype=np.int64)
             for _ in _each(matcher) if chosen[matcher.id() + offset]]
+    return np.concatenate(keys) if keys else _NO_KEYS
 
 
 def _each(matcher) -> Iterator[None]:

@@ -57,3 +57,67 @@ def test_same_documents_as_whoosh(generated: DataDir, text: str):
         theirs = set(gen.searcher.docs_for_query(q))
         searcher.close()
     assert ours == theirs and bool(ours) == (text not in NOTHING)
+
+
+def _phrases_from_pages(data: DataDir, most: int = 6) -> list[str]:
+    """Runs of two and three adjacent indexed words taken from the pages: phrases that do occur."""
+    found: list[str] = []
+    with Catalog(data.catalog_path) as catalog:
+        for doc in list(catalog.iter_documents())[10:50]:  # past the one removed from the index
+            words = catalog.page_texts(doc.id, [1])[0][1].split()
+            for at in range(len(words) - 2):
+                run = words[at:at + 3]
+                if not any(w in STOP_WORDS for w in run):
+                    found.append(" ".join(run[:2 + len(found) % 2]))
+                    break
+    return [f'"{text}"' for text in found[:most]]
+
+
+@pytest.mark.parametrize("stretch", [1, 7, 10_000])
+def test_phrases_match_whoosh_in_stretches_of_any_size(generated: DataDir, stretch: int, monkeypatch):
+    """Positions are decoded a stretch of documents at a time; stretches that cut blocks (and Whoosh's
+    inlined postings) apart must find the same documents as one stretch over everything."""
+    monkeypatch.setattr("indexer.search.evaluate.STRETCH_POSITIONS", stretch)
+    queries = _phrases_from_pages(generated) + [q for q in _queries() if q.startswith('"')] + NOTHING
+    with Catalog(generated.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(generated.index_dir, catalog)
+        gen = searcher.generation()
+        for text in queries:
+            q = parse_query(text).query
+            ours = set(np.flatnonzero(gen.evaluator.evaluate(q).mask).tolist())
+            assert ours == set(gen.searcher.docs_for_query(q)), text
+            assert bool(ours) == (text not in NOTHING), text
+        searcher.close()
+
+
+def test_phrases_through_whoosh_matchers_in_stretches(tmp_path, monkeypatch):
+    """A segment that is not a plain postings file (Whoosh's compound segment) has its positions read by
+    Whoosh's matcher, a whole segment at once; stretches that cut through it must still find the same
+    documents as Whoosh."""
+    from whoosh.writing import SegmentWriter
+
+    from indexer.search.index import PAGE_GAP, create_index, document_fields
+
+    data = DataDir(tmp_path / "data").ensure()
+    texts = ["union contract wages", "union contract", "wages union contract", "union zorbleck contract",
+             "contract union", "union contract union contract"]
+    with Catalog(data.catalog_path) as catalog:
+        for i, text in enumerate(texts):
+            catalog.add_document(sha256=f"{i:064x}", filename=f"d{i}.pdf", source_path="", mime="application/pdf",
+                                 size=1, pages=[text], meta=DocumentMeta(f"D{i}", "other", 2001, None, "Teachers", "public"))
+        ix = create_index(data.index_dir)
+        writer = SegmentWriter(ix, compound=True)
+        for doc in catalog.iter_documents():
+            text = PAGE_GAP.join(t for _, t in catalog.page_texts(doc.id))
+            writer.add_document(**{**document_fields(doc, (), None), "content": text, "content_counts": text})
+        writer.commit(optimize=True)
+        monkeypatch.setattr("indexer.search.evaluate.STRETCH_POSITIONS", 1)
+        searcher = ArchiveSearcher.open(data.index_dir, catalog)
+        gen = searcher.generation()
+        assert gen.postings._file(gen.searcher.reader().leaf_readers()[0][0]) is None  # Whoosh's matcher reads it
+        for text, expected in (('"union zorbleck"', 1), ('"zorbleck contract"', 1), ('"union contract"', 4),
+                               ('"contract union"', 2), ('"zorbleck union"', 0)):
+            q = parse_query(text).query
+            ours = set(np.flatnonzero(gen.evaluator.evaluate(q).mask).tolist())
+            assert ours == set(gen.searcher.docs_for_query(q)) and len(ours) == expected, text
+        searcher.close()
