@@ -11,6 +11,7 @@ import pytest
 from tests.builders import make_pdf
 from archive.metadata import DocumentMeta
 from indexer.load.run import load_paths
+from indexer.search.results import SearchRequest, SearchResults
 
 
 @pytest.fixture
@@ -127,3 +128,27 @@ def test_cli_search_sorts_and_suggests(series_app, cli_runner):
     assert result.output.index("Financial Audit 2016") < result.output.index("Financial Audit 2017")
     typo = cli_runner.invoke(main, ["--data-dir", str(root), "search", "pensoin"])
     assert "Did you mean: pension (3 documents)" in typo.output
+
+
+@pytest.mark.parametrize("request_", [
+    SearchRequest(),
+    SearchRequest("pension & dues", {"year": ("2016",)}, page=3, sort="newest", date_from="2010"),
+    SearchRequest("a=b", {"doc_type": ("financial_audit", "contract"), "year": ("2016", "2017")}, date_to="2020-05"),
+    SearchRequest("", {"division": ("Higher Ed",)}, page=2),
+])
+def test_links_made_once_for_many_values_equal_links_made_one_by_one(series_app, request_):
+    """Year bars and facet values share the rest of their query string, put together once; every link must
+    be exactly the one the general builder makes for the same change."""
+    from web.presenters.search import SearchUrls
+
+    with series_app.test_request_context("/search"):
+        urls = SearchUrls(SearchResults(request_, 0, (), {}))
+        bar = urls.varying("year", page=None, **{"from": None, "to": None})
+        for year in ("2016", "2017", "1999"):
+            assert bar([year]) == urls.url(year=[year], page=None, **{"from": None, "to": None})
+        for param in ("type", "year", "division", "access"):
+            toggle = urls.toggles(param)
+            for value in ("2016", "financial_audit", "Higher Ed", "x&y=z"):
+                current = urls.params.get(param, [])
+                values = [v for v in current if v != value] if value in current else [*current, value]
+                assert toggle(value) == urls.url(**{param: values})

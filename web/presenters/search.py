@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import quote_plus, urlencode
 
 from flask import url_for
@@ -122,11 +122,21 @@ class SearchUrls:
     def url(self, endpoint: str = "pages.search", **changes: list[str] | None) -> str:
         # One url_for per endpoint and page, and each current parameter encoded once: a results page
         # has ~100 links and url_for costs ~50 us each, urlencode ~20.
-        base = self._bases.get(endpoint) or self._bases.setdefault(endpoint, url_for(endpoint))
         parts = [self._encoded(k) if k not in changes else _encode(k, changes[k] or ())
                  for k in {**self.params, **changes}]
-        query = "&".join(p for p in parts if p)
-        return f"{base}?{query}" if query else base
+        return _joined(self._base(endpoint), parts)
+
+    def varying(self, param: str, **fixed: list[str] | None) -> Callable[[list[str]], str]:
+        """`values -> url(param=values, **fixed)`, for links that differ in one parameter alone (a year's
+        bar, a facet's values): the rest of the query string is put together once, not once a link."""
+        keys = list({**self.params, **fixed, param: None})
+        parts = [self._encoded(k) if k not in fixed else _encode(k, fixed[k] or ()) for k in keys if k != param]
+        at = keys.index(param)
+        before, after, base = "&".join(p for p in parts[:at] if p), "&".join(p for p in parts[at:] if p), self._base()
+        return lambda values: _joined(base, (before, _encode(param, values), after))
+
+    def _base(self, endpoint: str = "pages.search") -> str:
+        return self._bases.get(endpoint) or self._bases.setdefault(endpoint, url_for(endpoint))
 
     def _encoded(self, param: str) -> str:
         found = self._encodings.get(param)
@@ -135,12 +145,19 @@ class SearchUrls:
         return found
 
     def toggle(self, param: str, value: str) -> str:
-        current = self.params.get(param, [])
-        values = [v for v in current if v != value] if value in current else [*current, value]
-        return self.url(**{param: values})
+        return self.toggles(param)(value)
+
+    def toggles(self, param: str) -> Callable[[str], str]:
+        """`value -> URL` with that value of `param` added to the search, or taken out if it is in it."""
+        current, with_values = self.params.get(param, []), self.varying(param)
+        return lambda value: with_values([v for v in current if v != value] if value in current else [*current, value])
 
     def page_url(self, page: int) -> str:
         return self.url(page=[str(page)] if page > 1 else None)
+
+def _joined(base: str, parts: Iterable[str]) -> str:
+    query = "&".join(p for p in parts if p)
+    return f"{base}?{query}" if query else base
 
 def _encode(param: str, values: Iterable[str]) -> str:
     # What urlencode makes of (param, value) pairs of strings, without its per-pair type checks (a results
@@ -193,9 +210,10 @@ def _timeline(results: SearchResults, urls: SearchUrls) -> Timeline | None:
     peak = max(y.count for y in years) or 1
     step = min(TIMELINE_WIDTH / len(years), BAR_STEP_MAX)
     bars = []
+    year_url = urls.varying("year", page=None, **{"from": None, "to": None})
     for i, y in enumerate(years):
         height = round((TIMELINE_HEIGHT - 4) * y.count / peak, 1) if y.count else 0
-        url = urls.url(year=[str(y.year)], page=None, **{"from": None, "to": None})
+        url = year_url([str(y.year)])
         label = f"{y.year}: {y.count} document{'' if y.count == 1 else 's'}"
         bars.append(Bar(y.year, y.count, url, y.selected, round(i * step, 1), TIMELINE_HEIGHT - height, height, label))
     return Timeline(tuple(bars), max(round(step * len(years)), 80), TIMELINE_HEIGHT, round(max(step - 2, 1), 1),
@@ -224,7 +242,8 @@ def _page_url(doc: Document, page: int, doc_url: DocumentUrls) -> str:
 
 def _facet_view(name: str, values: tuple[FacetValue, ...], urls: SearchUrls) -> FacetView:
     param = next(p for p, n in FILTER_PARAMS.items() if n == name)
-    links = tuple(Link(value_label(name, fv.value), urls.toggle(param, fv.value), fv.selected, fv.count)
+    toggle = urls.toggles(param)
+    links = tuple(Link(value_label(name, fv.value), toggle(fv.value), fv.selected, fv.count)
                   for fv in values)
     return FacetView(name, FACET_LABELS[name], links[:FACET_VISIBLE], links[FACET_VISIBLE:])
 
