@@ -229,13 +229,17 @@ class ArchiveSearcher:
         final = base.copy()
         for mask in masks.values():
             final &= mask
-        facets = {}
+        facets, scopes = {}, {}
         for name in FACET_FIELDS:
-            scope = base.copy()
-            for other, mask in masks.items():
-                if other != name:
-                    scope &= mask
-            facets[name] = _facet_values(name, columns.facets[name], scope, request.filters.get(name, ()))
+            # Each facet counts under the other facets' filters; facets under the same filters (all of them,
+            # when there are none) share one list of documents.
+            others = tuple(other for other in masks if other != name)
+            if others not in scopes:
+                scope = base.copy()
+                for other in others:
+                    scope &= masks[other]
+                scopes[others] = np.flatnonzero(scope)
+            facets[name] = _facet_values(name, columns.facets[name], scopes[others], request.filters.get(name, ()))
         return _Selection(match, final, facets, _timeline(facets["year"]))
 
     def _finder(self, q: wq.Query, gen: Generation) -> TermFinder:
@@ -396,10 +400,9 @@ def _ordered(columns: Columns, mask: np.ndarray, score: np.ndarray | None, sort:
     return docnums[order][:limit] if limit is not None else docnums[order]
 
 
-def _facet_values(name: str, column, scope: np.ndarray, selected: tuple[str, ...]) -> tuple[FacetValue, ...]:
-    """Values with a count, plus selected ones without; years newest first, others commonest first."""
-    codes = column.codes[scope]
-    counts = np.bincount(codes[codes >= 0], minlength=len(column.values))
+def _facet_values(name: str, column, docnums: np.ndarray, selected: tuple[str, ...]) -> tuple[FacetValue, ...]:
+    """Values with a count among `docnums`, plus selected ones without; years newest first, others commonest first."""
+    counts = column.counts_in(docnums)
     values = [FacetValue(v, int(n), v in selected) for v, n in zip(column.values, counts) if n > 0]
     values += [FacetValue(v, 0, True) for v in selected if v not in column.values or not counts[column.code_of(v)]]
     if name == "year":

@@ -317,3 +317,26 @@ def test_joined_runs_cut_a_rarer_word_into_full_blocks(archives):
                 assert len(blocks) == -(-len(ids) // 48), term  # full blocks of the fixture's 48
                 recut += 1
         assert recut > 5
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"doc_type": ("financial_audit",)}, {"doc_type": ("contract", "resolution"), "access": ("public",)},
+    {"division": (DIVISIONS[0],), "year": ("2001", "2010", "2020")},
+])
+def test_each_facet_counts_the_matches_under_the_other_facets_filters(archives, filters):
+    """A facet's counts ignore its own selection (so other values stay offered) and honour every other one;
+    counted here document by document from the catalog."""
+    data = archives["rebuilt"]
+    with Catalog(data.catalog_path) as catalog:
+        docs = [d for d in catalog.iter_documents()
+                if "union" in " ".join([d.title.lower()] + [t for _, t in catalog.page_texts(d.id)]).split()]
+    value = {"doc_type": lambda d: d.doc_type, "year": lambda d: str(d.year), "division": lambda d: d.division,
+             "access": lambda d: d.visibility}
+    with open_searcher(data) as searcher:
+        results = searcher.search(SearchRequest("union", filters))
+    for name in value:
+        under = [d for d in docs if all(value[other](d) in chosen for other, chosen in filters.items() if other != name)]
+        expected = {}
+        for d in under:
+            expected[value[name](d)] = expected.get(value[name](d), 0) + 1
+        assert {fv.value: fv.count for fv in results.facets[name] if fv.count} == expected, name
