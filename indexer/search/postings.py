@@ -445,7 +445,7 @@ def _restarted(docnums: np.ndarray, deltas: np.ndarray, counts: np.ndarray) -> n
 
     One cumulative sum makes the keys: each posting's first delta is raised by its own key base less the
     last key of the posting before. That avoids repeating a value per position (two passes over
-    millions of them for a phrase of two common words)."""
+    millions of them for a phrase of two common words). `deltas` (int64, the caller's) becomes the keys."""
     keep = counts > 0
     docnums, counts = docnums[keep], counts[keep]
     if not len(counts):
@@ -453,6 +453,5 @@ def _restarted(docnums: np.ndarray, deltas: np.ndarray, counts: np.ndarray) -> n
     firsts = np.cumsum(counts) - counts
     bases = docnums << 32
     lasts = bases + np.add.reduceat(deltas, firsts)  # each posting's last key
-    steps = deltas.copy()
-    steps[firsts] += bases - np.concatenate(([0], lasts[:-1]))
-    return np.cumsum(steps)
+    deltas[firsts] += bases - np.concatenate(([0], lasts[:-1]))  # the caller's own array: no copy
+    return np.cumsum(deltas, out=deltas)
