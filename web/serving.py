@@ -15,15 +15,23 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 from typing import Any, Callable
 
 import waitress
 from waitress import wasyncore
 from waitress.server import create_server
 
+# How often a thread holding the GIL hands it over (Python's default is 5 ms). Searches are CPU-bound, and
+# waitress's one I/O thread needs the GIL to read each request and send each response: at 5 ms it queued
+# behind the busy request threads. With 8 clients on 2 processes at 50,000 documents, 1 ms cut the p95 from
+# ~99 to ~89 ms, at the same CPU a request.
+SWITCH_SECONDS = 0.001
+
 
 def serve(make_app: Callable[[], Any], host: str, port: int, processes: int = 1, **options: Any) -> None:
     """Serve until stopped; with processes > 1, each child builds its own app after the fork."""
+    sys.setswitchinterval(SWITCH_SECONDS)  # kept by the forked children
     if processes <= 1:
         waitress.serve(make_app(), host=host, port=port, **options)
         return

@@ -119,3 +119,44 @@ def test_the_other_process_takes_every_client_when_one_has_died(loaded):
         for conn in connections:
             conn.close()
     assert held == 4
+
+
+def _interval_app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [repr(sys.getswitchinterval()).encode()]
+
+
+def _serve_interval_app(port: int, processes: int) -> None:
+    from web import serving
+
+    try:
+        serving.serve(lambda: _interval_app, "127.0.0.1", port, processes=processes, threads=2)
+    finally:
+        os._exit(0)
+
+
+def test_serving_processes_hand_the_gil_over_often():
+    """waitress's I/O thread needs the GIL to read each request and send each response, behind CPU-bound
+    search threads: every serving process (forked children too) switches threads every SWITCH_SECONDS, not
+    at Python's default 5 ms."""
+    import multiprocessing
+
+    from web.serving import SWITCH_SECONDS
+
+    assert SWITCH_SECONDS < sys.getswitchinterval()  # the test process keeps Python's default
+    for processes in (1, 2):
+        port = _free_port()
+        server = multiprocessing.get_context("fork").Process(target=_serve_interval_app, args=(port, processes))
+        server.start()
+        try:
+            for _ in range(100):
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    conn.request("GET", "/")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            assert float(conn.getresponse().read()) == SWITCH_SECONDS
+        finally:
+            os.kill(server.pid, signal.SIGTERM)
+            server.join(timeout=20)
