@@ -140,19 +140,23 @@ class QueryEvaluator:
             return self._whoosh(q, words)
         candidates = np.flatnonzero(words.mask)
         terms = [fieldobj.to_bytes(word) for word in q.words]
-        streams = [self.postings.positions(q.fieldname, term, candidates) for term in terms]
+        found = self.postings.phrase_docs(q.fieldname, terms, lambda: self._phrase_docs(q.fieldname, terms, candidates))
+        words.mask[:] = False
+        words.mask[found] = True
+        words.score[~words.mask] = 0
+        return words
+
+    def _phrase_docs(self, field: str, terms: list[bytes], candidates: np.ndarray) -> np.ndarray:
+        """The candidates where the words stand in order, checked a stretch of documents at a time."""
+        streams = [self.postings.positions(field, term, candidates) for term in terms]
         found = []
-        for bound in self._stretches(q.fieldname, terms, candidates):
+        for bound in self._stretches(field, terms, candidates):
             starts = None
             for k, stream in enumerate(streams):
                 keys = stream.upto(bound, wanted=starts is None or len(starts) > 0)
                 starts = keys if starts is None else _followed(starts, keys - k)
             found.append(np.unique(starts >> 32))
-        found = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-        words.mask[:] = False
-        words.mask[found] = True
-        words.score[~words.mask] = 0
-        return words
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
     def _stretches(self, field: str, terms: list[bytes], candidates: np.ndarray) -> np.ndarray:
         """Docnum bounds that cut the candidates into stretches of about STRETCH_POSITIONS positions of the

@@ -78,6 +78,7 @@ def test_phrases_match_whoosh_in_stretches_of_any_size(generated: DataDir, stret
     """Positions are decoded a stretch of documents at a time; stretches that cut blocks (and Whoosh's
     inlined postings) apart must find the same documents as one stretch over everything."""
     monkeypatch.setattr("indexer.search.evaluate.STRETCH_POSITIONS", stretch)
+    monkeypatch.setattr("indexer.search.searcher._SHARED", {})  # phrases found before are kept: find them afresh
     queries = _phrases_from_pages(generated) + [q for q in _queries() if q.startswith('"')] + NOTHING
     with Catalog(generated.catalog_path) as catalog:
         searcher = ArchiveSearcher.open(generated.index_dir, catalog)
@@ -112,6 +113,7 @@ def test_phrases_through_whoosh_matchers_in_stretches(tmp_path, monkeypatch):
             writer.add_document(**{**document_fields(doc, (), None), "content": text, "content_counts": text})
         writer.commit(optimize=True)
         monkeypatch.setattr("indexer.search.evaluate.STRETCH_POSITIONS", 1)
+        monkeypatch.setattr("indexer.search.searcher._SHARED", {})
         searcher = ArchiveSearcher.open(data.index_dir, catalog)
         gen = searcher.generation()
         assert gen.postings._file(gen.searcher.reader().leaf_readers()[0][0]) is None  # Whoosh's matcher reads it
@@ -121,3 +123,26 @@ def test_phrases_through_whoosh_matchers_in_stretches(tmp_path, monkeypatch):
             ours = set(np.flatnonzero(gen.evaluator.evaluate(q).mask).tolist())
             assert ours == set(gen.searcher.docs_for_query(q)) and len(ours) == expected, text
         searcher.close()
+
+
+def test_a_phrase_found_once_is_not_checked_again(generated: DataDir, monkeypatch):
+    """The documents a phrase was found in are kept for the generation like a word's postings: the same
+    phrase again (a facet click, the next page) reads no position; another phrase still does."""
+    from indexer.search.postings import PostingsReader
+
+    monkeypatch.setattr("indexer.search.searcher._SHARED", {})
+    phrase, other = _phrases_from_pages(generated, most=2)
+    with Catalog(generated.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(generated.index_dir, catalog)
+        gen = searcher.generation()
+        first = np.flatnonzero(gen.evaluator.evaluate(parse_query(phrase).query).mask)
+
+        def no_positions(*args, **kwargs):
+            raise AssertionError("positions read again")
+
+        monkeypatch.setattr(PostingsReader, "positions", no_positions)
+        again = np.flatnonzero(gen.evaluator.evaluate(parse_query(phrase).query).mask)
+        with pytest.raises(AssertionError, match="positions read again"):
+            gen.evaluator.evaluate(parse_query(other).query)
+        searcher.close()
+    assert len(first) and np.array_equal(first, again)
