@@ -120,15 +120,22 @@ class QueryEvaluator:
 
     def _multiterm(self, q: wq.MultiTerm) -> Scored:
         """prefix*, wildcards, fuzzy~ and ranges: every expanded term's postings summed in one pass."""
+        summed = self.postings.kept(("multiterm", type(q).__name__, repr(q), q.boost), lambda: self._summed(q))
+        match = self._empty()
+        match.mask[summed.docs] = True
+        match.score[summed.docs] = summed.weights
+        return match
+
+    def _summed(self, q: wq.MultiTerm) -> TermPostings:
+        """The documents of every expanded term, each with the sum of its terms' scores."""
         field = q.fieldname
         found = [p for p in (self.postings.get(field, bt) for bt in self.postings.expand(q)) if len(p.docs)]
-        match = self._empty()
-        if found:
-            docs = np.concatenate([p.docs for p in found])
-            scores = np.concatenate([self._bm25(field, p, q.boost) for p in found])
-            match.mask[docs] = True
-            match.score[:] = np.bincount(docs, weights=scores, minlength=self.columns.size)
-        return match
+        if not found:
+            return TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        docs = np.concatenate([p.docs for p in found])
+        scores = np.bincount(docs, weights=np.concatenate([self._bm25(field, p, q.boost) for p in found]))
+        unique = np.unique(docs)
+        return TermPostings(unique.astype(np.int32), scores[unique].astype(np.float32))
 
     def _phrase(self, q: wq.Phrase) -> Scored:
         """Documents with every word, then the words' positions checked for all of them at once."""
@@ -140,7 +147,8 @@ class QueryEvaluator:
             return self._whoosh(q, words)
         candidates = np.flatnonzero(words.mask)
         terms = [fieldobj.to_bytes(word) for word in q.words]
-        found = self.postings.phrase_docs(q.fieldname, terms, lambda: self._phrase_docs(q.fieldname, terms, candidates))
+        found = self.postings.kept(("phrase", q.fieldname, tuple(terms)),
+                                   lambda: self._phrase_docs(q.fieldname, terms, candidates).astype(np.int32))
         words.mask[:] = False
         words.mask[found] = True
         words.score[~words.mask] = 0

@@ -153,16 +153,16 @@ class PostingsReader:
             self._cache.put(key, found)
         return found
 
-    def phrase_docs(self, field: str, terms: list[bytes], find: Callable[[], np.ndarray]) -> np.ndarray:
-        """The documents holding `terms` as a phrase: found by `find`, then kept like a word's postings.
+    def kept(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """What `make` works out from many postings (arrays, or a TermPostings), kept like a word's postings.
 
-        Positions are never kept (a common word's fill the cache), so without this every facet click, page
-        turn or repeat of a phrase of common words checked millions of positions again (50-75 ms at 50,000
-        documents); the documents found take a few kilobytes."""
-        key = ("phrase", field, tuple(terms))
+        For the documents of a phrase, and the summed scores of a prefix's hundreds of words: a facet click,
+        a page turn or the same search again then reads none of it again. Positions themselves are never
+        kept (a common word's fill the cache); a phrase's 50-75 ms of them at 50,000 documents come down to
+        the few kilobytes of documents found."""
         found = self._cache.get(key)
         if found is None:
-            found = find().astype(np.int32)
+            found = make()
             self._cache.put(key, found)
         return found
 

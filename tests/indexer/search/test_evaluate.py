@@ -146,3 +146,26 @@ def test_a_phrase_found_once_is_not_checked_again(generated: DataDir, monkeypatc
             gen.evaluator.evaluate(parse_query(other).query)
         searcher.close()
     assert len(first) and np.array_equal(first, again)
+
+
+def test_a_prefix_summed_once_reads_no_postings_again(generated: DataDir, monkeypatch):
+    """A prefix* stands for dozens or hundreds of words; their documents and summed scores are kept for the
+    generation: the same prefix again reads no word's postings, with the same matches and scores."""
+    from indexer.search.postings import PostingsReader
+
+    monkeypatch.setattr("indexer.search.searcher._SHARED", {})
+    prefix = WORDS[60][:3] + "*"
+    with Catalog(generated.catalog_path) as catalog:
+        searcher = ArchiveSearcher.open(generated.index_dir, catalog)
+        gen = searcher.generation()
+        first = gen.evaluator.evaluate(parse_query(prefix).query)
+
+        def no_postings(*args, **kwargs):
+            raise AssertionError("postings read again")
+
+        monkeypatch.setattr(PostingsReader, "get", no_postings)
+        again = gen.evaluator.evaluate(parse_query(prefix).query)
+        with pytest.raises(AssertionError, match="postings read again"):
+            gen.evaluator.evaluate(parse_query(WORDS[61][:3] + "*").query)
+        searcher.close()
+    assert first.mask.sum() > 1 and np.array_equal(first.mask, again.mask) and np.array_equal(first.score, again.score)
