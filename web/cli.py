@@ -1,7 +1,9 @@
 """The `archive` command: a thin layer over library functions that the tests call directly.
 
-A module that one command alone needs, and that would bring Flask in (web.links, web.exports), is imported
-inside that command: every other command, a load above all, starts without it."""
+A module that one command alone needs, and that would bring Flask in (web.links, web.exports) or the PDF
+libraries (the OCR backlog) or the query side of search (the searcher), is imported inside that command:
+every other command, a load above all, starts without it. A load's parent reads no file's contents, so it
+imports no pypdf, pypdfium2 or PIL: its workers do (tests/web/test_cli_startup.py keeps it so)."""
 from __future__ import annotations
 
 import getpass
@@ -34,7 +36,6 @@ from indexer.search.follow import FOLLOW_SECONDS, apply_changes, ensure_followin
 from indexer.search.rebuild import ensure_current_index, rebuild_index
 from indexer.extract.ocr import check_language, tesseract_path
 from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
-from indexer.load.ocr_backlog import run_ocr
 from indexer.load.run import LoadOptions, run_load
 from indexer.load.consistency import check_consistency
 from indexer.load.outcomes import FileOutcome, LoadReport, Outcome
@@ -42,7 +43,6 @@ from indexer.load.manifest import ManifestError, read_manifest
 from indexer.load.report import OutcomeWriter, write_ledger
 from indexer.load.pool import PoolLimits
 from indexer.load.progress import Progress, summary
-from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SORTS, SearchRequest, SearchRequestError
 from web.secret_key import SecretKeyError
 
@@ -251,6 +251,8 @@ def _describe_outcome(outcome: FileOutcome) -> str:
 def search(data: DataDir, query: str, doc_type, year, division, date_from: str | None, date_to: str | None,
            limit: int, sort: str, as_json: bool) -> None:
     """Search the archive as its operator (every document is visible)."""
+    from indexer.search.searcher import ArchiveSearcher
+
     filters = {k: tuple(v) for k, v in
                {"doc_type": doc_type, "year": year, "division": division}.items() if v}
     request = SearchRequest(query=query, filters=filters, per_page=limit, sort=sort, date_from=date_from,
@@ -479,6 +481,8 @@ def status(data: DataDir, failed: bool, report_path: str | None, check: bool) ->
 def ocr(data: DataDir, language: str, jobs: int | None, ocr_page_timeout: float, retry_failed: bool,
         verbose: bool, no_wait: bool) -> None:
     """Read the scanned pages that wait for OCR, and those of documents loaded before OCR existed."""
+    from indexer.load.ocr_backlog import run_ocr
+
     if tesseract_path() is None:
         raise click.ClickException("tesseract is not installed (Debian: apt-get install tesseract-ocr "
                                    "tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd)")

@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Modules every worker needs, imported once in the fork server so new workers start in milliseconds.
-PRELOAD = ["indexer.load.prepare"]
+# Modules every worker needs, imported once in the fork server so new workers start in milliseconds. The
+# extractors are named on their own: indexer.load.prepare leaves them to its workers.
+PRELOAD = ["indexer.load.prepare", "indexer.extract.dispatch"]
 POLL_SECONDS = 0.5
 
 
