@@ -23,6 +23,7 @@ from whoosh.writing import SegmentWriter
 from archive.catalog import Catalog, Document
 from archive.locks import LockBusy, write_lock
 from indexer.search.analyse import Analyse, analyse_here, analysers
+from indexer.search.errors import IndexBusyError, IndexDamagedError, StaleIndexError  # noqa: F401 (named from here too)
 from indexer.search.schema import PAGE_GAP, SCHEMA_VERSION, build_schema
 from indexer.search.segments import Source, merge_segments, write_segment
 from indexer.search.tokens import AnalysedText, analyse_text
@@ -120,14 +121,6 @@ def open_index(index_dir: Path) -> Index:
                                 f"{' '.join(str(exc).split())[:160]})") from exc
 
 
-class StaleIndexError(RuntimeError):
-    """The index on disk was written with another schema version."""
-
-
-class IndexDamagedError(RuntimeError):
-    """The index on disk cannot be read (a truncated segment or table of contents): rebuild it."""
-
-
 def sort_key_newest(doc: Document) -> int:
     """YYYYMMDD as an integer (YYYY0000 when only the year is known, 0 when nothing is)."""
     if doc.date:
@@ -150,10 +143,6 @@ def document_fields(doc: Document, pages: Sequence[str], postings: AnalysedText 
         "newest": sort_key_newest(doc),
         "title_sort": doc.title.casefold()[:100],
     }
-
-
-class IndexBusyError(RuntimeError):
-    """Another writer held the archive for longer than we wait; nothing was changed."""
 
 
 class _Writer(SegmentWriter):

@@ -32,6 +32,24 @@ def test_a_loads_parent_imports_no_pdf_library(tmp_path: Path):
     assert out.stdout.splitlines()[-1] == "[]", out.stdout + out.stderr
 
 
+def test_a_load_starts_its_workers_fork_server_before_importing_the_index_writer(tmp_path: Path):
+    # The server's imports (the extractors) then run on the other core while the load imports Whoosh and numpy.
+    pdf = make_pdf(tmp_path / "in" / "minutes.pdf", ["Minutes of the executive council"])
+    code = ("import sys, web.cli\n"
+            "seen = []\n"
+            "start = web.cli.start_fork_server\n"
+            "def noting():\n"
+            "    seen.append(sorted(m for m in ('numpy', 'pypdf') if m in sys.modules))\n"
+            "    start()\n"
+            "web.cli.start_fork_server = noting\n"
+            f"web.cli.main(['--data-dir', {str(tmp_path / 'data')!r}, 'load', {str(pdf)!r}, '--jobs', '1'], "
+            "standalone_mode=False)\n"
+            "print(seen)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "1 loaded (1 pages)" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.splitlines()[-1] == "[[]]", out.stdout + out.stderr
+
+
 def test_the_web_app_makes_the_login_filler_hash_as_it_starts(tmp_path: Path):
     accounts._dummy_hash.cache_clear()
     create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "SECRET_KEY": "x" * 32})
