@@ -185,6 +185,11 @@ def _drive(sources: Iterator[str], planner: Planner, sink: Loader | Preflight, o
                 yield decision
             elif decision is not None:
                 emit(sink.record(*decision))
+        if not options.extract_first:
+            # Every file is planned and the workers hold the last few: index what is accepted so far now, beside
+            # them, so that the load's end waits to index only those few (a commit after the last result
+            # overlapped nothing: ~0.2 s of a 150-file load).
+            sink.commit()
 
     target = partial(prepare_task, limits=options.for_workers())
     with WorkerPool(target, options.jobs, options.pool, recycle_if=is_memory_failure) as pool:
