@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from archive.catalog import Document
 from archive.metadata import DateSpan, MetadataError, parse_date_span
 from archive.vocabulary import VISIBILITY_LEVELS
-from indexer.search.schema import FACET_FIELDS
 from indexer.search.snippets import PageHit, Segment
 
 if TYPE_CHECKING:  # a type only: the spelling index (numpy, rapidfuzz) is the searcher's to import
@@ -45,6 +44,8 @@ class SearchRequest:
             raise SearchRequestError(f"per_page must be between 1 and {MAX_PER_PAGE}")
         if self.sort not in SORTS:
             raise SearchRequestError(f"sort must be one of {', '.join(SORTS)}")
+        from indexer.search.schema import FACET_FIELDS  # here: the command line names SORTS without Whoosh
+
         unknown = set(self.filters) - set(FACET_FIELDS)
         if unknown:
             raise SearchRequestError(f"unknown filter {sorted(unknown)[0]!r}")

@@ -39,7 +39,7 @@ def test_a_load_starts_its_workers_fork_server_before_importing_the_index_writer
             "seen = []\n"
             "start = web.cli.start_fork_server\n"
             "def noting():\n"
-            "    seen.append(sorted(m for m in ('numpy', 'pypdf') if m in sys.modules))\n"
+            "    seen.append(sorted(m for m in ('numpy', 'whoosh', 'pypdf') if m in sys.modules))\n"
             "    start()\n"
             "web.cli.start_fork_server = noting\n"
             f"web.cli.main(['--data-dir', {str(tmp_path / 'data')!r}, 'load', {str(pdf)!r}, '--jobs', '1'], "
