@@ -113,6 +113,11 @@ class WorkerPool(Generic[T, R]):
         self.workers: list[_Worker] = []
         self.alive: tuple[Connection, Connection] | None = None  # (workers' read end, our write end)
 
+    @property
+    def capacity(self) -> int:
+        """The most tasks the workers hold at once (each runs one and has the rest queued)."""
+        return self.jobs * self.depth
+
     def __enter__(self) -> "WorkerPool[T, R]":
         return self  # workers start with the first task: a re-run with nothing new starts none
 

@@ -226,3 +226,9 @@ def test_files_accepted_before_the_last_is_handed_out_are_indexed_while_the_work
     with Catalog(data.catalog_path) as catalog:
         assert catalog.count("indexed") == 5
     assert check_consistency(data) == []
+
+
+def test_a_load_no_larger_than_what_its_workers_hold_at_once_stays_one_index_segment(tmp_path, data):
+    _pdfs(tmp_path / "in", 4)  # two workers hold two files each: nothing to gain from indexing early
+    assert run_load(data, [tmp_path / "in"], LoadOptions(jobs=2)).loaded == 4
+    assert len(list(data.index_dir.glob("*.pst"))) == 1
