@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/bench_load.py                 # 5,000 files, ~100,000 pages (takes a while)
     .venv/bin/python bench/bench_load.py --files 300     # a quick run
+    .venv/bin/python bench/bench_load.py --files 150 --repeat 8   # the ratio of a small load, as a median
 
 The corpus is generated deterministically (multi-page PDFs of union-like prose) under bench/out/ and kept for
 later runs. Every figure is measured in this one run; wall-clock figures are noisy on a shared machine, so
-CPU-seconds are printed beside them.
+CPU-seconds are printed beside them. A small load's ratio varies from run to run (0.67-0.91 over 8 runs of
+150 files), so `--repeat N` alternates raw pypdf and `archive load` N times and quotes the median.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import random
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -174,11 +177,17 @@ def main() -> None:
                         help="files for the 1-job vs 2-job comparison (1 job is slow)")
     parser.add_argument("--writer-analysis", action="store_true",
                         help="also time a load that analyses text in the writer, as before (for comparison)")
+    parser.add_argument("--repeat", type=int, default=0, metavar="N",
+                        help="only the wall-clock ratio: alternate raw pypdf and `archive load` N times, print "
+                             "each ratio and the median")
     args = parser.parse_args()
 
     folder, pages = corpus(args.files)
     print(f"corpus: {args.files} files, {pages} pages, {folder_bytes(folder) / 1e6:.0f} MB; "
           f"{os.cpu_count()} CPUs", flush=True)
+    if args.repeat:
+        repeated_ratio(folder, pages, args.repeat)
+        return
 
     raw_s, raw_pages, raw_cpu = raw_throughput(folder, 2)
     raw_rate = raw_pages / raw_s
@@ -218,6 +227,24 @@ def main() -> None:
         result = timed_load(run_dir, subset, jobs=2, extra=("--analyze-in-writer",))
         print(f"subset, 2 jobs, text analysed in the writer (before): {_pages_in(run_dir) / result['wall']:.1f} "
               f"pages/s ({result['wall']:.1f} s wall, {result['cpu']:.0f} CPU-s)", flush=True)
+
+
+def repeated_ratio(folder: Path, pages: int, runs: int, data: Path = OUT / "data-repeat") -> list[float]:
+    """Alternate raw pypdf and a fresh `archive load --jobs 2` of the same corpus into `data`, `runs` times;
+    each pair's ratio (by wall clock) is printed as it comes, then the median. Alternating spreads the
+    machine's other load evenly over both sides."""
+    ratios = []
+    for run in range(1, runs + 1):
+        raw_s, raw_pages, _ = raw_throughput(folder, 2)
+        shutil.rmtree(data, ignore_errors=True)
+        load = timed_load(data, [folder], jobs=2)
+        ratios.append((pages / load["wall"]) / (raw_pages / raw_s))
+        print(f"run {run}/{runs}: raw pypdf {raw_s:.2f} s, archive load {load['wall']:.2f} s "
+              f"({load['cpu']:.1f} CPU-s): ratio {ratios[-1]:.2f}", flush=True)
+    shutil.rmtree(data, ignore_errors=True)
+    print(f"median ratio over {runs} runs: {statistics.median(ratios):.2f} "
+          f"(range {min(ratios):.2f}-{max(ratios):.2f}; target >= 0.8)", flush=True)
+    return ratios
 
 
 def _pages_in(data: Path) -> int:

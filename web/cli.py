@@ -1,7 +1,9 @@
 """The `archive` command: a thin layer over library functions that the tests call directly.
 
-A module that one command alone needs, and that would bring Flask in (web.links, web.exports), is imported
-inside that command: every other command, a load above all, starts without it."""
+A module that one command alone needs, and that would bring Flask in (web.links, web.exports) or the PDF
+libraries (the OCR backlog) or the query side of search (the searcher), is imported inside that command:
+every other command, a load above all, starts without it. A load's parent reads no file's contents, so it
+imports no pypdf, pypdfium2 or PIL: its workers do (tests/web/test_cli_startup.py keeps it so)."""
 from __future__ import annotations
 
 import getpass
@@ -12,7 +14,7 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 import click
@@ -29,22 +31,21 @@ from archive.metadata import DocumentMeta, MetadataError, parse_date_span, parse
 from archive.mail import MailSettings, MailSettingsError
 from archive.roster import RosterError
 from archive.vocabulary import ACCESS_LEVELS, DOC_TYPES
-from indexer.search.index import IndexBusyError, IndexDamagedError, StaleIndexError, index_pending, open_index
-from indexer.search.follow import FOLLOW_SECONDS, apply_changes, ensure_following_index, lag
-from indexer.search.rebuild import ensure_current_index, rebuild_index
+from indexer.search.errors import IndexBusyError, IndexDamagedError, StaleIndexError
 from indexer.extract.ocr import check_language, tesseract_path
 from indexer.extract.result import DEFAULT_LANGUAGE, OCR_PAGE_SECONDS, OCR_RENDER_SECONDS, Limits, OcrSettings
-from indexer.load.ocr_backlog import run_ocr
-from indexer.load.run import LoadOptions, run_load
-from indexer.load.consistency import check_consistency
 from indexer.load.outcomes import FileOutcome, LoadReport, Outcome
 from indexer.load.manifest import ManifestError, read_manifest
 from indexer.load.report import OutcomeWriter, write_ledger
-from indexer.load.pool import PoolLimits
+from indexer.load.pool import PoolLimits, start_fork_server
 from indexer.load.progress import Progress, summary
-from indexer.search.searcher import ArchiveSearcher
 from indexer.search.results import SORTS, SearchRequest, SearchRequestError
 from web.secret_key import SecretKeyError
+
+if TYPE_CHECKING:
+    from indexer.load.run import LoadOptions
+
+FOLLOW_SECONDS = 2.0  # how often a following node looks for changes (`archive serve --follow-every`)
 
 
 class ArchiveGroup(click.Group):
@@ -170,6 +171,9 @@ def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access
     """Load files and folders (recursively) into the archive, in parallel, resumably."""
     if not paths and not manifest and not retry_failed:
         raise click.UsageError("give files or folders to load, a --manifest, or --retry-failed")
+    start_fork_server()  # its imports (the extractors) run on another core beside the load's own, just below
+    from indexer.load.run import LoadOptions
+
     try:
         rows = read_manifest(Path(manifest), allow_outside_paths) if manifest else {}
     except ManifestError as exc:
@@ -195,6 +199,8 @@ def load(data: DataDir, paths: tuple[str, ...], doc_type, year, division, access
 def _run_with_progress(data: DataDir, paths: list[Path], options: LoadOptions, report_path: str | None,
                        progress_every: float, verbose: bool) -> LoadReport:
     """Run the load with a progress display, the CSV report and a closing summary."""
+    from indexer.load.run import run_load
+
     progress = Progress(every_seconds=progress_every)
     started = time.monotonic()
     with OutcomeWriter(Path(report_path)) if report_path else nullcontext() as csv_out:
@@ -251,6 +257,8 @@ def _describe_outcome(outcome: FileOutcome) -> str:
 def search(data: DataDir, query: str, doc_type, year, division, date_from: str | None, date_to: str | None,
            limit: int, sort: str, as_json: bool) -> None:
     """Search the archive as its operator (every document is visible)."""
+    from indexer.search.searcher import ArchiveSearcher
+
     filters = {k: tuple(v) for k, v in
                {"doc_type": doc_type, "year": year, "division": division}.items() if v}
     request = SearchRequest(query=query, filters=filters, per_page=limit, sort=sort, date_from=date_from,
@@ -316,6 +324,8 @@ def serve(data: DataDir, host: str, port: int, threads: int, processes: int, max
           upload_timeout: float | None, trusted_proxy: str | None, base_url: str | None, zip_max_files: int | None,
           zip_max_mb: int | None, follow: bool | None, follow_every: float) -> None:
     """Serve the archive on the web with a production WSGI server (waitress)."""
+    from indexer.search.follow import apply_changes, ensure_following_index
+    from indexer.search.rebuild import ensure_current_index
     from web.app import create_app
     from web.serving import serve as serve_app
 
@@ -415,6 +425,10 @@ def _verify_backup(dest: Path) -> None:
 @click.pass_obj
 def restore_command(data: DataDir, source: str, force: bool) -> None:
     """Restore a backup into the data folder, index what it had not indexed, and check the result."""
+    from indexer.load.consistency import check_consistency
+    from indexer.search.index import index_pending, open_index
+    from indexer.search.rebuild import ensure_current_index
+
     backup.check_restorable(data)  # before the load lock, which would reach for the database
     with archive_load_lock(data, "restore", None, _say_waiting):
         snapshot = backup.restore(Path(source), data, force)
@@ -433,6 +447,8 @@ def restore_command(data: DataDir, source: str, force: bool) -> None:
 @click.pass_obj
 def reindex(data: DataDir, no_wait: bool) -> None:
     """Rebuild the whole search index from the catalog (no PDF is read again)."""
+    from indexer.search.rebuild import rebuild_index
+
     data.ensure()
     with archive_load_lock(data, "reindex", _lock_wait(no_wait), _say_waiting), Catalog(data.catalog) as catalog:
         count = rebuild_index(data.index_dir, catalog)
@@ -447,6 +463,9 @@ def reindex(data: DataDir, no_wait: bool) -> None:
 @click.pass_obj
 def status(data: DataDir, failed: bool, report_path: str | None, check: bool) -> None:
     """Counts by type, year and status; failed files with reasons."""
+    from indexer.load.consistency import check_consistency
+    from indexer.search.follow import lag
+
     if not data.has_catalog():
         raise click.ClickException(f"no archive in {data.root} yet: load some files first")
     if check:
@@ -479,6 +498,8 @@ def status(data: DataDir, failed: bool, report_path: str | None, check: bool) ->
 def ocr(data: DataDir, language: str, jobs: int | None, ocr_page_timeout: float, retry_failed: bool,
         verbose: bool, no_wait: bool) -> None:
     """Read the scanned pages that wait for OCR, and those of documents loaded before OCR existed."""
+    from indexer.load.ocr_backlog import run_ocr
+
     if tesseract_path() is None:
         raise click.ClickException("tesseract is not installed (Debian: apt-get install tesseract-ocr "
                                    "tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd)")

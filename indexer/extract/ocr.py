@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from statistics import fmean
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from indexer.extract.pdfium import GrayImage
+if TYPE_CHECKING:  # for annotations only: `archive load` checks the language here without loading pdfium
+    from indexer.extract.pdfium import GrayImage
 
 TESSERACT = "tesseract"
 UPRIGHT_CONFIDENCE = 60.0  # below this a page is usually turned (FACTS.md): ask tesseract which way

@@ -1,6 +1,9 @@
 """What a worker process does with one file: extract it, guess its metadata, make its index postings.
 
 Runs in the load's worker pool and touches nothing shared; the single writer takes the result from there.
+The parent imports this module too, for its types and to name `prepare_task` to the pool, but reads no file:
+the extractors (pypdf, pypdfium2, PIL, ~0.25 s to import) are imported by the workers alone (their fork
+server preloads them, indexer.load.pool.PRELOAD).
 """
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from pathlib import Path
 
 from archive.metadata import DocumentMeta
 from archive.store import sha256_of
-from indexer.extract.dispatch import extract
 from indexer.extract.errors import LoadError, Reason
 from indexer.extract.result import Extraction, Limits
 from indexer.load.infer import Inferred, infer_metadata
@@ -58,6 +60,8 @@ class Failed:
 
 def prepare_task(task: Task, limits: Limits = Limits()) -> Prepared | Failed:
     """Extract and infer one file (and make its index postings)."""
+    from indexer.extract.dispatch import extract  # a worker's: already imported by the fork server
+
     if task.language:
         limits = replace(limits, ocr=replace(limits.ocr, language=task.language))
     try:

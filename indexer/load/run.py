@@ -90,6 +90,9 @@ class Preflight:
     def commit(self) -> None:
         """Nothing to commit."""
 
+    def commit_early(self, in_flight: int) -> None:
+        """Nothing to commit."""
+
     def abandon(self) -> None:
         """Nothing to drop."""
 
@@ -176,7 +179,7 @@ def _drive(sources: Iterator[str], planner: Planner, sink: Loader | Preflight, o
            emit: Callable[[FileOutcome], None], stopping: threading.Event) -> None:
     """Plan each file; settled ones are recorded at once, the rest go through the pool to the sink."""
 
-    def tasks() -> Iterator[Task]:
+    def tasks(in_flight: int) -> Iterator[Task]:
         for path in sources:
             if stopping.is_set():
                 return
@@ -185,10 +188,15 @@ def _drive(sources: Iterator[str], planner: Planner, sink: Loader | Preflight, o
                 yield decision
             elif decision is not None:
                 emit(sink.record(*decision))
+        if not options.extract_first:
+            # Every file is planned and the workers hold the last few: index what is accepted so far now, beside
+            # them (if it outweighs them), so that the load's end waits to index only those few (a commit after
+            # the last result overlapped nothing: ~0.2 s of a 150-file load).
+            sink.commit_early(in_flight)
 
     target = partial(prepare_task, limits=options.for_workers())
     with WorkerPool(target, options.jobs, options.pool, recycle_if=is_memory_failure) as pool:
-        results = _as_failed(pool.run(tasks(), stopping.is_set))
+        results = _as_failed(pool.run(tasks(pool.capacity), stopping.is_set))
         if not options.extract_first:
             _accept_all(results, planner, sink, options, emit)
             return

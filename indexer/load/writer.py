@@ -106,6 +106,12 @@ class Loader:
             write_documents(self.ix, self.catalog, self.batch, self.wait_seconds, f"{self.what} (writing a batch)")
         self.batch, self.last_commit = [], time.monotonic()
 
+    def commit_early(self, in_flight: int) -> None:
+        """Commit now if the batch holds more documents than the `in_flight` ones still to come: the last
+        commit then writes only those few. A smaller batch waits (one segment, not two, for a small load)."""
+        if len(self.batch) > in_flight:
+            self.commit()
+
     def abandon(self) -> None:
         """Drop the unwritten batch; its catalog rows stay pending for the next run's resume."""
         self.batch = []

@@ -18,11 +18,18 @@ from typing import Iterator, Sequence
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
+from whoosh.query import Term
 from whoosh.writing import SegmentWriter
+
+# Whoosh imports its query and searching modules (~60 ms) inside a writer's first deletion. Imported with this
+# module, they load while a load starts, beside its workers' fork server, not in its last commit, which
+# nothing overlaps (tests/indexer/load/test_load.py).
+import whoosh.searching  # noqa: F401
 
 from archive.catalog import Catalog, Document
 from archive.locks import LockBusy, write_lock
 from indexer.search.analyse import Analyse, analyse_here, analysers
+from indexer.search.errors import IndexBusyError, IndexDamagedError, StaleIndexError  # noqa: F401 (named from here too)
 from indexer.search.schema import PAGE_GAP, SCHEMA_VERSION, build_schema
 from indexer.search.segments import Source, merge_segments, write_segment
 from indexer.search.tokens import AnalysedText, analyse_text
@@ -120,14 +127,6 @@ def open_index(index_dir: Path) -> Index:
                                 f"{' '.join(str(exc).split())[:160]})") from exc
 
 
-class StaleIndexError(RuntimeError):
-    """The index on disk was written with another schema version."""
-
-
-class IndexDamagedError(RuntimeError):
-    """The index on disk cannot be read (a truncated segment or table of contents): rebuild it."""
-
-
 def sort_key_newest(doc: Document) -> int:
     """YYYYMMDD as an integer (YYYY0000 when only the year is known, 0 when nothing is)."""
     if doc.date:
@@ -150,10 +149,6 @@ def document_fields(doc: Document, pages: Sequence[str], postings: AnalysedText 
         "newest": sort_key_newest(doc),
         "title_sort": doc.title.casefold()[:100],
     }
-
-
-class IndexBusyError(RuntimeError):
-    """Another writer held the archive for longer than we wait; nothing was changed."""
 
 
 class _Writer(SegmentWriter):
@@ -318,7 +313,7 @@ def add_segments(ix: Index, staged: Sequence[tuple[FileStorage, object]], replac
     writer = open_writer(ix)
     try:
         for doc_id in replaces:
-            writer.delete_by_term("id", doc_id)
+            writer.delete_by_query(Term("id", doc_id))  # delete_by_term, without its import
         for stage, segment in staged:
             move_in(stage, segment, Path(ix.storage.folder))
             writer.built.append(segment)

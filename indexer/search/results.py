@@ -5,13 +5,15 @@ These cross into `web`, which never sees Whoosh: frozen dataclasses only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from archive.catalog import Document
 from archive.metadata import DateSpan, MetadataError, parse_date_span
 from archive.vocabulary import VISIBILITY_LEVELS
-from indexer.search.schema import FACET_FIELDS
 from indexer.search.snippets import PageHit, Segment
-from indexer.search.spelling import Suggestion
+
+if TYPE_CHECKING:  # a type only: the spelling index (numpy, rapidfuzz) is the searcher's to import
+    from indexer.search.spelling import Suggestion
 
 SORTS = ("relevance", "newest", "oldest", "title", "added")  # added: newest in the archive first (feeds)
 MAX_PER_PAGE = 100
@@ -42,6 +44,8 @@ class SearchRequest:
             raise SearchRequestError(f"per_page must be between 1 and {MAX_PER_PAGE}")
         if self.sort not in SORTS:
             raise SearchRequestError(f"sort must be one of {', '.join(SORTS)}")
+        from indexer.search.schema import FACET_FIELDS  # here: the command line names SORTS without Whoosh
+
         unknown = set(self.filters) - set(FACET_FIELDS)
         if unknown:
             raise SearchRequestError(f"unknown filter {sorted(unknown)[0]!r}")

@@ -75,6 +75,28 @@ def test_kill_9_of_a_load_ends_its_fork_server_and_busy_workers_within_seconds(t
     assert _kill_and_list_survivors(load, at_least=3) == []  # the fork server and two workers
 
 
+START_THE_SERVER_ONLY = """
+import os, sys
+from indexer.load.pool import start_fork_server
+start_fork_server()
+print(os.getpid(), flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_starting_the_fork_server_early_starts_no_worker():
+    owner = subprocess.Popen([sys.executable, "-c", START_THE_SERVER_ONLY], env=_env(), text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        pid = int(owner.stdout.readline())
+        servers = [kid for kid in _children(pid) if b"forkserver" in Path(f"/proc/{kid}/cmdline").read_bytes()]
+        assert len(servers) == 1  # started, without a task in sight
+        assert _children(servers[0]) == []  # and no worker forked from it
+    finally:
+        owner.communicate("\n", timeout=30)
+    assert owner.returncode == 0
+
+
 POOL_OF_SLEEPERS = """
 import time
 from indexer.load.pool import PoolLimits, WorkerPool

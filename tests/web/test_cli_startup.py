@@ -1,4 +1,5 @@
-"""The `archive` command starts lean: a load does not import Flask or hash a password before its work."""
+"""The `archive` command starts lean: a load does not import Flask or hash a password before its work, and its
+parent, which reads no file's contents, imports no PDF library (its workers do)."""
 from __future__ import annotations
 
 import subprocess
@@ -6,6 +7,7 @@ import sys
 from pathlib import Path
 
 from archive import accounts
+from tests.builders import make_pdf
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +19,35 @@ def test_the_command_imports_neither_flask_nor_psycopg_nor_hashes_a_password():
             "a._dummy_hash.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["[]", "0"], out.stderr
+
+
+def test_a_loads_parent_imports_no_pdf_library(tmp_path: Path):
+    pdf = make_pdf(tmp_path / "in" / "minutes.pdf", ["Minutes of the executive council"])
+    code = ("import sys, web.cli; "
+            f"web.cli.main(['--data-dir', {str(tmp_path / 'data')!r}, 'load', {str(pdf)!r}, '--jobs', '1'], "
+            "standalone_mode=False); "
+            "print(sorted(m for m in ('pypdf', 'pypdfium2', 'PIL', 'magic') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "1 loaded (1 pages)" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_a_load_starts_its_workers_fork_server_before_importing_the_index_writer(tmp_path: Path):
+    # The server's imports (the extractors) then run on the other core while the load imports Whoosh and numpy.
+    pdf = make_pdf(tmp_path / "in" / "minutes.pdf", ["Minutes of the executive council"])
+    code = ("import sys, web.cli\n"
+            "seen = []\n"
+            "start = web.cli.start_fork_server\n"
+            "def noting():\n"
+            "    seen.append(sorted(m for m in ('numpy', 'whoosh', 'pypdf') if m in sys.modules))\n"
+            "    start()\n"
+            "web.cli.start_fork_server = noting\n"
+            f"web.cli.main(['--data-dir', {str(tmp_path / 'data')!r}, 'load', {str(pdf)!r}, '--jobs', '1'], "
+            "standalone_mode=False)\n"
+            "print(seen)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "1 loaded (1 pages)" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.splitlines()[-1] == "[[]]", out.stdout + out.stderr
 
 
 def test_the_web_app_makes_the_login_filler_hash_as_it_starts(tmp_path: Path):

@@ -208,3 +208,27 @@ def test_a_load_into_an_index_of_an_older_schema_rebuilds_it_from_the_catalog(tm
             assert searcher.search(SearchRequest(query="arbitration")).total == 1
         finally:
             searcher.close()
+
+
+def test_files_accepted_before_the_last_is_handed_out_are_indexed_while_the_workers_finish(tmp_path, data):
+    _pdfs(tmp_path / "in", 4)
+    make_slow_pdf(tmp_path / "in" / "zz-last.pdf", operators=20_000)  # read last, for a good fraction of a second
+    indexed_at_each_outcome = []
+
+    def note(outcome) -> None:
+        with Catalog(data.catalog_path) as catalog:
+            indexed_at_each_outcome.append(catalog.count("indexed"))
+
+    report = run_load(data, [tmp_path / "in"], LoadOptions(jobs=1), on_outcome=note)
+    assert report.loaded == 5
+    # The source ran dry while the worker read the last file: the four before it were indexed meanwhile.
+    assert indexed_at_each_outcome[-1] == 4, indexed_at_each_outcome
+    with Catalog(data.catalog_path) as catalog:
+        assert catalog.count("indexed") == 5
+    assert check_consistency(data) == []
+
+
+def test_a_load_no_larger_than_what_its_workers_hold_at_once_stays_one_index_segment(tmp_path, data):
+    _pdfs(tmp_path / "in", 4)  # two workers hold two files each: nothing to gain from indexing early
+    assert run_load(data, [tmp_path / "in"], LoadOptions(jobs=2)).loaded == 4
+    assert len(list(data.index_dir.glob("*.pst"))) == 1

@@ -1,4 +1,6 @@
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from archive.catalog import Catalog
@@ -94,3 +96,29 @@ def test_an_index_with_an_older_schema_is_rebuilt_from_the_catalog(loaded):
         assert index_is_current(loaded.index_dir)
         assert indexed_ids(loaded) == {str(d.id) for d in catalog.iter_documents()}
         assert ensure_current_index(loaded.index_dir, catalog) is False
+
+
+COMMIT_A_BATCH = """
+import sys
+from pathlib import Path
+from archive.catalog import Catalog
+from archive.datadir import DataDir
+from archive.metadata import DocumentMeta
+from indexer.load.prepare import prepare
+from indexer.load.writer import Loader
+data = DataDir(Path(sys.argv[1])).ensure()
+with Catalog(data.catalog) as catalog:
+    loader = Loader(data, catalog)
+    loader.accept(prepare(sys.argv[2]), DocumentMeta())
+    before = set(sys.modules)
+    loader.commit()
+    print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_a_loads_last_commit_imports_nothing(tmp_path):
+    # Nothing overlaps the end of a load: what the commit needs is imported as the load starts.
+    pdf = make_pdf(tmp_path / "minutes.pdf", ["Minutes of the executive council"])
+    out = subprocess.run([sys.executable, "-c", COMMIT_A_BATCH, str(tmp_path / "data"), str(pdf)],
+                         cwd=Path(__file__).resolve().parents[3], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr
