@@ -24,7 +24,6 @@ from indexer.search.index import (
 )
 from indexer.search.rebuild import rebuild_index
 
-FOLLOW_SECONDS = 2.0  # how often a following node looks for changes (`archive serve --follow-every`)
 BATCH = 500  # changes applied per index commit
 log = logging.getLogger(__name__)
 
