@@ -32,6 +32,20 @@ def open_searcher(data: DataDir) -> Iterator[ArchiveSearcher]:
         catalog.close()
 
 
+def index_with_whoosh(data: DataDir, catalog: Catalog, compound: bool = False) -> None:
+    """The index as Whoosh's own writer makes it: plain text through the schema's analyzer, one commit
+    (`compound`: the segment's files in one, which our postings reader cannot pread)."""
+    from whoosh.writing import SegmentWriter
+
+    from indexer.search.index import PAGE_GAP, create_index, document_fields
+
+    writer = SegmentWriter(create_index(data.index_dir), compound=compound)
+    for doc in catalog.iter_documents():
+        text = PAGE_GAP.join(t for _, t in catalog.page_texts(doc.id))
+        writer.add_document(**{**document_fields(doc, (), None), "content": text, "content_counts": text})
+    writer.commit(optimize=True)
+
+
 def require_tool(name: str) -> str:
     """The path of a system tool, or skip, except under CI where a missing tool is a failure."""
     found = shutil.which(name)

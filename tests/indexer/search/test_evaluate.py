@@ -95,9 +95,7 @@ def test_phrases_through_whoosh_matchers_in_stretches(tmp_path, monkeypatch):
     """A segment that is not a plain postings file (Whoosh's compound segment) has its positions read by
     Whoosh's matcher, a whole segment at once; stretches that cut through it must still find the same
     documents as Whoosh."""
-    from whoosh.writing import SegmentWriter
-
-    from indexer.search.index import PAGE_GAP, create_index, document_fields
+    from tests.conftest import index_with_whoosh
 
     data = DataDir(tmp_path / "data").ensure()
     texts = ["union contract wages", "union contract", "wages union contract", "union zorbleck contract",
@@ -106,12 +104,7 @@ def test_phrases_through_whoosh_matchers_in_stretches(tmp_path, monkeypatch):
         for i, text in enumerate(texts):
             catalog.add_document(sha256=f"{i:064x}", filename=f"d{i}.pdf", source_path="", mime="application/pdf",
                                  size=1, pages=[text], meta=DocumentMeta(f"D{i}", "other", 2001, None, "Teachers", "public"))
-        ix = create_index(data.index_dir)
-        writer = SegmentWriter(ix, compound=True)
-        for doc in catalog.iter_documents():
-            text = PAGE_GAP.join(t for _, t in catalog.page_texts(doc.id))
-            writer.add_document(**{**document_fields(doc, (), None), "content": text, "content_counts": text})
-        writer.commit(optimize=True)
+        index_with_whoosh(data, catalog, compound=True)
         monkeypatch.setattr("indexer.search.evaluate.STRETCH_POSITIONS", 1)
         monkeypatch.setattr("indexer.search.searcher._SHARED", {})
         searcher = ArchiveSearcher.open(data.index_dir, catalog)

@@ -8,18 +8,17 @@ import random
 
 import pytest
 from whoosh import scoring
-from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.metadata import DocumentMeta
 from archive.vocabulary import DIVISIONS
 from indexer.search import rebuild, segments
-from indexer.search.index import PAGE_GAP, create_index, document_fields, index_writer, merges_due, write_documents
+from indexer.search.index import create_index, document_fields, index_writer, merges_due, write_documents
 from indexer.search.query import parse_query
 from indexer.search.rebuild import rebuild_index
 from indexer.search.results import SearchRequest
-from tests.conftest import open_searcher
+from tests.conftest import index_with_whoosh, open_searcher
 
 WORDS = ("union contract grievance arbitration negotiated negotiations bargaining collective wages pension dues "
          "steward teachers nurses paraprofessionals audit budget treasurer resolution delegates convention "
@@ -52,16 +51,6 @@ def _fill(catalog: Catalog, seed: int = 11) -> None:
                              source_path="", mime="application/pdf", size=1, pages=pages, meta=meta)
 
 
-def _whoosh_way(data: DataDir, catalog: Catalog) -> None:
-    """The index as Whoosh's own writer makes it: plain text through the schema's analyzer, one commit."""
-    ix = create_index(data.index_dir)
-    writer = SegmentWriter(ix, compound=False)
-    for doc in catalog.iter_documents():
-        text = PAGE_GAP.join(t for _, t in catalog.page_texts(doc.id))
-        writer.add_document(**{**document_fields(doc, (), None), "content": text, "content_counts": text})
-    writer.commit(optimize=True)
-
-
 @pytest.fixture(scope="module")
 def archives(tmp_path_factory):
     """Three data folders over the same catalog: Whoosh's writer, a rebuild in workers, batches plus edits.
@@ -79,7 +68,7 @@ def archives(tmp_path_factory):
         with Catalog(data.catalog_path) as catalog:
             _fill(catalog)
             if name == "whoosh":
-                _whoosh_way(data, catalog)
+                index_with_whoosh(data, catalog)
             elif name == "rebuilt":
                 old = rebuild.SEGMENT_DOCS
                 rebuild.SEGMENT_DOCS = 45  # six segments from two workers, then merged
