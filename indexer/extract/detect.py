@@ -16,6 +16,10 @@ PDF, HTML, TEXT, MARKDOWN = "application/pdf", "text/html", "text/plain", "text/
 SUPPORTED: frozenset[str] = frozenset({PDF, HTML, TEXT, MARKDOWN})
 
 HEAD_BYTES = 8192
+# A PDF's header with its version, which readers accept anywhere in the first 1,024 bytes (junk may come
+# first). The version matters: a text that quotes "%PDF-" near its start (a list of broken PDFs and what
+# pypdf said of them) had been taken for a PDF and refused as corrupt.
+_PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
 # Enough to step over the inline scripts and comments some pages open with before <html>.
 HTML_SNIFF_BYTES = 1024 * 1024
 # Names of documents we read as text. For text, libmagic guesses (JavaScript, C source, AppleWorks...):
@@ -75,7 +79,7 @@ def detect_mime(path: Path) -> str:
     mime = _libmagic(path, head)
     if mime in EMPTY_MIMES:
         raise EmptyFileError(path, "the file is empty")
-    if mime == PDF or b"%PDF-" in head[:1024]:  # content beats the name: a .txt holding a PDF is a PDF
+    if mime == PDF or _PDF_HEADER.search(head[:1024]):  # content beats the name: a .txt holding a PDF is a PDF
         return PDF
     if _named_as_document(path) and (mime in (TEXT, HTML) or looks_like_text(head)):
         return _text_kind(path, mime, head)

@@ -86,3 +86,15 @@ def test_supported_types_pass_the_disguise_check(tmp_path: Path) -> None:
     mime = detect_mime(pdf_in_txt)
     check_disguise(pdf_in_txt, mime)
     assert mime == "application/pdf"
+
+
+def test_text_quoting_the_pdf_header_near_its_start_stays_text(tmp_path: Path) -> None:
+    """A list of broken PDFs that quotes what a reader said ("'%PDF-' expected") within its first kilobyte
+    is a text, not a corrupt PDF; a header with its version after junk is still a PDF (above)."""
+    listing = tmp_path / "SOURCES.txt"  # shaped like ../shared/realdocs/SOURCES.tsv: the quote ~400 bytes in
+    listing.write_text("file\tkind\trepo\tpath_in_repo\tlicence\tsha256\tbytes\tnote\n"
+                       f"broken/missouri.pdf\tbroken\tfreelawproject/doctor\tdoctor/test_assets/missouri.pdf\tBSD-2-Clause"
+                       f"\t{'2f44654c' * 8}\t146706\tA Missouri Court of Appeals opinion; the file begins with a stray "
+                       "end-of-file marker, so strict mode fails: PDF starts with '%%EOF', but '%PDF-' expected; the "
+                       "lenient mode opens it\n")
+    assert detect_mime(listing) == "text/plain"
