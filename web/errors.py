@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from archive.database import CatalogUnavailable, connection_lost_errors
-from indexer.search.index import IndexDamagedError
+from indexer.search.errors import IndexDamagedError
 from web import background
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from archive.catalog import Document
 from archive.names import printable_name
 from archive.vocabulary import DIVISIONS, DOC_TYPES
 from indexer.extract.pdf_scripts import runs_script
-from indexer.search.index import IndexDamagedError
+from indexer.search.errors import IndexDamagedError
 from indexer.search.results import Editions, Hit, SearchRequest, SearchRequestError, SearchResults
 from web import background, resources
 from web.access import allowed_access, current_role, viewer_feed_token, visible_document

@@ -13,7 +13,7 @@ from indexer.load.curate import (
     withdraw_document,
 )
 from indexer.extract.result import Limits
-from indexer.search.index import IndexBusyError
+from indexer.search.errors import IndexBusyError
 from indexer.load.upload import Upload, load_uploads
 from web import background, resources
 from web.access import actor_name, require_role, visible_document

@@ -29,7 +29,7 @@ import whoosh.searching  # noqa: F401
 from archive.catalog import Catalog, Document
 from archive.locks import LockBusy, write_lock
 from indexer.search.analyse import Analyse, analyse_here, analysers
-from indexer.search.errors import IndexBusyError, IndexDamagedError, StaleIndexError  # noqa: F401 (named from here too)
+from indexer.search.errors import IndexBusyError, IndexDamagedError, StaleIndexError
 from indexer.search.schema import PAGE_GAP, SCHEMA_VERSION, build_schema
 from indexer.search.segments import Source, merge_segments, write_segment
 from indexer.search.tokens import AnalysedText, analyse_text

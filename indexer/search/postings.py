@@ -52,7 +52,7 @@ class PostingsCache:
 
     def __init__(self, limit_bytes: int = POSTINGS_CACHE_BYTES) -> None:
         self.limit_bytes = limit_bytes
-        self._items: OrderedDict[tuple, TermPostings | np.ndarray] = OrderedDict()  # (field, term) or a phrase's key
+        self._items: OrderedDict[tuple, TermPostings | np.ndarray] = OrderedDict()  # (field, term), or a kept result's key
         self._bytes = 0
         self._lock = threading.Lock()
         self._expansions: OrderedDict[tuple[str, str], tuple[bytes, ...]] = OrderedDict()
@@ -207,7 +207,8 @@ class PostingsReader:
                 keys = _matcher_positions(_matcher(leaf, field, btext, fmt), offset, chosen)
                 pieces.append(iter([_Piece(offset, leaf.doc_count_all() + offset - 1, keys=keys)]))
             else:
-                data = os.pread(fd, _length(info), info.extent()[0])
+                offset_in_file, length = info.extent()
+                data = os.pread(fd, _length(length), offset_in_file)
                 pieces.append(_block_pieces(data, offset, candidates))
         return TermPositions(chain.from_iterable(pieces), chosen)
 
@@ -232,8 +233,7 @@ class PostingsReader:
         return TermPostings(np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
 
 
-def _length(info) -> int:
-    length = info.extent()[1]
+def _length(length) -> int:
     return length[0] if isinstance(length, tuple) else length  # W3TermInfo.from_bytes keeps it in a tuple
 
 
@@ -262,7 +262,7 @@ def _block_arrays(fd: int, offset: int, length) -> tuple[np.ndarray, np.ndarray]
     """A term's (docnum, weight) in one segment: its whole posting list read at once, then decoded by a
     few numpy calls. Blocks hold arrays (written by `indexer.search.segments`) or, when short or written
     by Whoosh's own writer, tuples of numbers; the ids are deltas restarting at each block."""
-    data = os.pread(fd, length[0] if isinstance(length, tuple) else length, offset)
+    data = os.pread(fd, _length(length), offset)
     deltas: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     counts: list[int] = []
@@ -407,7 +407,7 @@ class TermPositions:
         ids = np.cumsum(np.asarray(deltas, dtype=np.int64)) + piece.offset
         wanted = self._chosen[ids]
         if wanted.all():
-            return ids, list(block_values)
+            return ids, block_values
         return ids[wanted], list(compress(block_values, wanted.tolist()))
 
 

@@ -20,7 +20,8 @@ from whoosh.searching import Searcher
 from archive.catalog import Catalog, Document
 from archive.database import database_errors
 from indexer.search.columns import Columns, load_columns
-from indexer.search.index import IndexDamagedError, StaleIndexError, open_index
+from indexer.search.errors import IndexDamagedError, StaleIndexError
+from indexer.search.index import open_index
 from indexer.search.evaluate import QueryEvaluator, Scored
 from indexer.search.postings import PostingsCache, PostingsReader
 from indexer.search.query import parse_query, positive_terms

@@ -11,7 +11,7 @@ from archive.metadata import MetadataError
 from archive.store import BlobStore
 from archive.vocabulary import ACCESS_LEVELS
 from indexer.load import curate
-from indexer.search.index import IndexBusyError
+from indexer.search.errors import IndexBusyError
 from indexer.load.curate import delete_document, edit_document, restore_document, withdraw_document
 from indexer.search.index import open_index
 from indexer.search.rebuild import rebuild_index

@@ -17,7 +17,8 @@ from archive.locks import write_lock
 from indexer.extract.result import Limits
 from indexer.load import curate, upload
 from indexer.load.consistency import check_consistency
-from indexer.search.index import IndexBusyError, open_index
+from indexer.search.errors import IndexBusyError
+from indexer.search.index import open_index
 from tests.builders import make_pdf
 
 
