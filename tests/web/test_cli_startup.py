@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
+
+import click
+import pytest
 
 from archive import accounts
 from tests.builders import make_pdf
 from web.app import create_app
+from web.entry import GROUP_OPTIONS_WITH_VALUES, command_name
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,3 +58,50 @@ def test_the_web_app_makes_the_login_filler_hash_as_it_starts(tmp_path: Path):
     accounts._dummy_hash.cache_clear()
     create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "SECRET_KEY": "x" * 32})
     assert accounts._dummy_hash.cache_info().currsize == 1
+
+
+def test_the_archive_script_starts_a_loads_fork_server_before_importing_the_command_line(tmp_path: Path):
+    # The server's imports (~0.4 s) then run beside the command line's own (~0.2 s) and its tesseract check.
+    pdf = make_pdf(tmp_path / "in" / "minutes.pdf", ["Minutes of the executive council"])
+    code = ("import sys, indexer.load.pool as pool\n"
+            "seen, start = [], pool.start_fork_server\n"
+            "def noting():\n"
+            "    seen.append('web.cli' in sys.modules)\n"
+            "    start()\n"
+            "pool.start_fork_server = noting\n"
+            f"sys.argv = ['archive', '--data-dir', {str(tmp_path / 'data')!r}, 'load', {str(pdf)!r}, '--jobs', '1']\n"
+            "import web.entry\n"
+            "try:\n"
+            "    web.entry.main()\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(seen)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "1 loaded (1 pages)" in out.stdout, out.stdout + out.stderr
+    # First by the script, before the command line existed; then by `load` itself, which finds it running.
+    assert out.stdout.splitlines()[-1] == "[False, True]"
+
+
+@pytest.mark.parametrize("args, name", [
+    (["load", "reports"], "load"),
+    (["--data-dir", "load", "status"], "status"),  # a folder called "load" is the option's value
+    (["--catalog-url", "postgresql://h/db", "--store-dir", "s", "load"], "load"),
+    (["--data-dir=d", "load"], "load"),
+    (["--help"], None),
+    ([], None),
+])
+def test_the_script_finds_the_command_name_past_the_groups_options(args: list[str], name: str | None):
+    assert command_name(args) == name
+
+
+def test_the_script_knows_every_group_option_that_takes_a_value():
+    from web.cli import main
+
+    valued = {opt for param in main.params if isinstance(param, click.Option) and not param.is_flag
+              for opt in param.opts}
+    assert valued == GROUP_OPTIONS_WITH_VALUES
+
+
+def test_the_installed_archive_command_is_the_early_starting_entry():
+    scripts = {script.name: script.value for script in entry_points(group="console_scripts")}
+    assert scripts["archive"] == "web.entry:main"
