@@ -105,3 +105,19 @@ def test_the_script_knows_every_group_option_that_takes_a_value():
 def test_the_installed_archive_command_is_the_early_starting_entry():
     scripts = {script.name: script.value for script in entry_points(group="console_scripts")}
     assert scripts["archive"] == "web.entry:main"
+
+
+def test_the_archive_script_keeps_numpys_blas_to_one_thread(tmp_path: Path):
+    # OpenBLAS would start a thread per core as numpy is imported, in the command and in each worker.
+    code = ("import os, sys\n"
+            "os.environ.pop('OPENBLAS_NUM_THREADS', None)\n"
+            "sys.argv = ['archive', '--help']\n"
+            "import web.entry\n"
+            "try:\n"
+            "    web.entry.main()\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "import numpy\n"
+            "print(len(os.listdir('/proc/self/task')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "1"
