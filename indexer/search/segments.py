@@ -200,35 +200,42 @@ def _width(fmt) -> int:
 
 def packed_positions(positions: np.ndarray, counts: np.ndarray) -> list[bytes]:
     """`PackedPositions` values of many postings at once: a big-endian count, a width byte (2 or 4), then
-    the little-endian deltas from the posting's previous position (the first from 0)."""
+    the little-endian deltas from the posting's previous position (the first from 0).
+
+    The postings are laid out one after another in one buffer, headers placed through a byte mask: an index
+    per byte of the deltas (two int64 arrays the size of the buffer) cost the load's writer a third of its CPU
+    and, at a batch's size, page faults for hundreds of MB."""
     n = len(counts)
     if not n:
         return []
-    ends_tok = np.cumsum(counts)
-    firsts = ends_tok - counts
+    firsts = np.cumsum(counts) - counts
     pos = positions.astype(np.int64)
     deltas = np.empty_like(pos)
     deltas[0] = pos[0]
-    deltas[1:] = pos[1:] - pos[:-1]
+    np.subtract(pos[1:], pos[:-1], out=deltas[1:])
     deltas[firsts] = pos[firsts]
     width = np.where(np.maximum.reduceat(deltas, firsts) > 0xFFFF, 4, 2)
     sizes = 5 + counts * width
     ends = np.cumsum(sizes)
     starts = ends - sizes
-    buf = np.zeros(int(ends[-1]), dtype=np.uint8)
-    buf[(starts[:, None] + np.arange(4)).ravel()] = counts.astype(">u4").view(np.uint8)
-    buf[starts + 4] = width
-    for w, dtype in ((2, "<u2"), (4, "<u4")):
-        chosen = width == w
-        if not chosen.any():
-            continue
-        data = deltas[np.repeat(chosen, counts)].astype(dtype).view(np.uint8)
-        spans = counts[chosen] * w
-        first_byte = np.repeat(starts[chosen] + 5, spans)
-        within = np.arange(len(data)) - np.repeat(np.cumsum(spans) - spans, spans)
-        buf[first_byte + within] = data
+    header = np.empty((n, 5), dtype=np.uint8)
+    header[:, :4] = counts.astype(">u4").view(np.uint8).reshape(n, 4)
+    header[:, 4] = width
+    is_header = np.zeros(int(ends[-1]), dtype=bool)
+    is_header[(starts[:, None] + np.arange(5)).ravel()] = True
+    buf = np.empty(int(ends[-1]), dtype=np.uint8)
+    buf[is_header] = header.ravel()
+    buf[~is_header] = _delta_bytes(deltas, counts, width)
     blob = buf.tobytes()
     return [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+
+
+def _delta_bytes(deltas: np.ndarray, counts: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Each posting's deltas at its width, little-endian, the postings one after another."""
+    if (width == 2).all():
+        return deltas.astype("<u2").view(np.uint8)
+    wide = deltas.astype("<u4").view(np.uint8).reshape(-1, 4)
+    return wide[np.repeat(width, counts)[:, None] > np.arange(4)]  # a narrow posting keeps 2 bytes of each 4
 
 
 # -- the files of a segment ----------------------------------------------------------------------------------

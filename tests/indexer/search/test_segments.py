@@ -6,6 +6,7 @@ import hashlib
 import os
 import random
 
+import numpy as np
 import pytest
 from whoosh import scoring
 
@@ -329,3 +330,23 @@ def test_each_facet_counts_the_matches_under_the_other_facets_filters(archives, 
         for d in under:
             expected[value[name](d)] = expected.get(value[name](d), 0) + 1
         assert {fv.value: fv.count for fv in results.facets[name] if fv.count} == expected, name
+
+
+@pytest.mark.parametrize("long_gap", [False, True])
+def test_positions_packed_in_bulk_are_each_postings_own_encoding(long_gap: bool):
+    # Many postings at once, as the writer packs a batch: narrow ones (2-byte deltas) only, or mixed with wide
+    # ones (a gap over 65,535 words, as in a long report), each value as PackedPositions encodes it alone.
+    from indexer.search.schema import PackedPositions
+
+    rng = random.Random(7)
+    postings = []
+    for _ in range(300):
+        at, positions = rng.randrange(50), []
+        for _ in range(rng.randrange(1, 40)):
+            positions.append(at)
+            at += rng.choice([1, 2, 9, 300] + ([70_000] if long_gap else []))
+        postings.append(positions)
+    counts = np.array([len(p) for p in postings], dtype=np.int64)
+    packed = segments.packed_positions(np.array([x for p in postings for x in p], dtype=np.uint32), counts)
+    assert packed == [PackedPositions().encode(p) for p in postings]
+    assert any(value[4] == 4 for value in packed) == long_gap  # the width byte
