@@ -1,7 +1,7 @@
 """The `archive` console script: starts a load's workers early, then hands over to the command line (web.cli).
 
 A load's workers are forked from a server process that first imports the extractors (pypdf, PDFium, PIL:
-~0.4 s of CPU). Started here, before the command line's own imports (~0.2 s) and checks (`tesseract
+~0.3 s of CPU). Started here, before the command line's own imports (~0.2 s) and checks (`tesseract
 --list-langs`), those imports run on another core beside them: the first files are read ~0.2 s sooner,
 which is 2% of a 150-file load. Only the command's name is looked at; everything else is web.cli's to parse,
 and its `load` starts the server anyway when this did not.
